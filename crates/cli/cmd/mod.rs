@@ -1,0 +1,4 @@
+//! One module per subcommand, each with its arguments and a `run`.
+
+pub mod csafe;
+pub mod demo;

@@ -1,0 +1,125 @@
+//! Printing: human-readable by default, one JSON document with `--json`, and
+//! a closed pipe (`erglink … | head`) treated as success.
+
+use std::io::Write;
+
+use erglink_csafe::{Describe, Unit, Value, format_hex};
+use serde_json::{Map, Value as Json, json};
+
+/// Writes `text` to stdout; exits quietly if the reader went away.
+pub fn emit(text: &str) {
+    let mut out = std::io::stdout().lock();
+    let res = out.write_all(text.as_bytes()).and_then(|()| {
+        if text.ends_with('\n') {
+            Ok(())
+        } else {
+            out.write_all(b"\n")
+        }
+    });
+    if let Err(e) = res.and_then(|()| out.flush()) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+    }
+}
+
+/// Prints a JSON document, pretty.
+pub fn emit_json(doc: &Json) {
+    emit(&serde_json::to_string_pretty(doc).expect("JSON values always serialise"));
+}
+
+/// `"0x1A"`.
+pub fn hex_id(id: u8) -> String {
+    format!("0x{id:02X}")
+}
+
+/// `{"code": 5, "name": "InUse"}`.
+pub fn enum_json(code: u32, name: Option<&str>) -> Json {
+    json!({ "code": code, "name": name })
+}
+
+fn scaled(raw: u64, unit: Unit) -> Json {
+    if unit.is_identity() {
+        json!(raw)
+    } else {
+        // Rounded to the raw value's resolution so 0.1 m stays 0.1, not 0.1000000001.
+        let v = raw as f64 * unit.scale();
+        json!((v * 1e6).round() / 1e6)
+    }
+}
+
+/// A field as a JSON key and value: SI units with the unit in the key.
+pub fn field_json(name: &str, value: Value<'_>) -> (String, Json) {
+    match value {
+        Value::Uint { raw, unit } => (format!("{name}{}", unit.key_suffix()), scaled(raw, unit)),
+        Value::Float(f) => (name.to_string(), json!(f)),
+        Value::Enum { code, name: n } => (name.to_string(), enum_json(code, n)),
+        Value::Text(t) => (name.to_string(), json!(String::from_utf8_lossy(t))),
+        Value::Bytes(b) => (name.to_string(), json!(format_hex(b))),
+        Value::Samples { raw, unit } => (
+            format!("{name}{}", unit.key_suffix()),
+            Json::Array(raw.iter().map(|&s| scaled(u64::from(s), unit)).collect()),
+        ),
+    }
+}
+
+/// All fields of a reply as a JSON object.
+pub fn fields_json(d: &dyn Describe) -> Json {
+    let mut m = Map::new();
+    d.describe(&mut |name, v| {
+        let (k, v) = field_json(name, v);
+        m.insert(k, v);
+    });
+    Json::Object(m)
+}
+
+/// A field for people: `distance 242 m`, `state Ready (1)`.
+pub fn field_text(name: &str, value: Value<'_>) -> String {
+    match value {
+        Value::Uint { raw, unit } if unit.is_identity() => {
+            format!("{name} {raw}{}", spaced(unit.symbol()))
+        }
+        Value::Uint { raw, unit } => {
+            let v = raw as f64 * unit.scale();
+            format!(
+                "{name} {}{} (raw {raw})",
+                trim_float(v),
+                spaced(unit.symbol())
+            )
+        }
+        Value::Float(f) => format!("{name} {f}"),
+        Value::Enum {
+            code,
+            name: Some(n),
+        } => format!("{name} {n} ({code})"),
+        Value::Enum { code, name: None } => format!("{name} unknown ({code})"),
+        Value::Text(t) => format!("{name} {:?}", String::from_utf8_lossy(t)),
+        Value::Bytes(b) => format!("{name} [{}]", format_hex(b)),
+        Value::Samples { raw, unit } => format!(
+            "{name} {:?}{} ({} samples)",
+            raw,
+            spaced(unit.symbol()),
+            raw.len()
+        ),
+    }
+}
+
+fn spaced(symbol: &str) -> String {
+    if symbol.is_empty() {
+        String::new()
+    } else {
+        format!(" {symbol}")
+    }
+}
+
+fn trim_float(v: f64) -> String {
+    let s = format!("{v:.4}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// All fields of a reply for people, comma separated.
+pub fn fields_text(d: &dyn Describe) -> String {
+    let mut parts = Vec::new();
+    d.describe(&mut |name, v| parts.push(field_text(name, v)));
+    parts.join(", ")
+}
