@@ -152,3 +152,92 @@ fn issue2_list_shows_the_dictionary() {
         assert!(names.contains(&want), "{want}");
     }
 }
+
+#[test]
+fn issue3_set_echo_reports_all_five_accepted() {
+    let o = erglink(&[
+        "csafe",
+        "decode",
+        "F1 81 76 05 01 03 05 14 13 F3 02 F2",
+        "--request",
+        "F1 76 18 01 01 05 03 05 00 00 00 17 70 05 05 00 00 00 17 70 14 01 01 13 02 01 01 68 F2",
+    ]);
+    assert!(o.status.success());
+    let text = stdout(&o);
+    assert!(text.contains("state Ready"), "{text}");
+    assert!(
+        text.contains("set commands: 5 of 5 echoed (accepted)"),
+        "{text}"
+    );
+    let o = erglink(&[
+        "csafe",
+        "decode",
+        "--json",
+        "F1 81 76 05 01 03 05 14 13 F3 02 F2",
+        "--request",
+        "F1 76 18 01 01 05 03 05 00 00 00 17 70 05 05 00 00 00 17 70 14 01 01 13 02 01 01 68 F2",
+    ]);
+    let j = json(&o);
+    let f = &j["frames"][0];
+    assert_eq!(f["status"]["state"]["name"], "Ready");
+    assert_eq!(f["set_commands"]["requested"], 5);
+    assert_eq!(f["set_commands"]["echoed"], 5);
+    assert_eq!(f["set_commands"]["not_echoed"].as_array().unwrap().len(), 0);
+    let names: Vec<&str> = f["replies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "PM_SET_WORKOUTTYPE",
+            "PM_SET_WORKOUTDURATION",
+            "PM_SET_SPLITDURATION",
+            "PM_CONFIGURE_WORKOUT",
+            "PM_SET_SCREENSTATE"
+        ]
+    );
+}
+
+#[test]
+fn issue3_encode_v12_from_named_commands() {
+    let o = erglink(&[
+        "csafe",
+        "encode",
+        "PM_SET_WORKOUTTYPE:FixedDistanceSplits",
+        "PM_SET_WORKOUTDURATION:distance,2000",
+        "PM_SET_SPLITDURATION@76:distance,400",
+        "PM_CONFIGURE_WORKOUT:1",
+        "PM_SET_SCREENSTATE:workout,1",
+    ]);
+    assert_eq!(
+        stdout(&o).lines().next(),
+        Some(
+            "F1 76 18 01 01 03 03 05 80 00 00 07 D0 05 05 80 00 00 01 90 14 01 01 13 02 01 01 28 F2"
+        )
+    );
+}
+
+#[test]
+fn issue3_wrapper_selection_and_opaque_commands() {
+    // 1A is the default wrapper of a name several wrappers carry; @7F forces one.
+    let o = erglink(&["csafe", "encode", "PM_GET_WORKTIME", "--json"]);
+    assert_eq!(json(&o)["commands"][0]["wrapper"], "0x1A");
+    let o = erglink(&["csafe", "encode", "PM_GET_WORKTIME@7F", "--json"]);
+    assert_eq!(json(&o)["frame"], "F1 7F 01 A0 DE F2");
+    // A wrapper that does not carry the command is bad input.
+    assert_eq!(
+        erglink(&["csafe", "encode", "PM_GET_WORKTIME@76"])
+            .status
+            .code(),
+        Some(2)
+    );
+    // Unpublished layouts encode from raw bytes.
+    let o = erglink(&["csafe", "encode", "PM_SET_SENSOR_CHANNEL:hex=0102"]);
+    assert_eq!(
+        stdout(&o).lines().next(),
+        Some("F1 76 04 2F 02 01 02 5C F2")
+    );
+}

@@ -132,6 +132,38 @@ pub fn encode_request(
     })
 }
 
+/// Spreads a command list over as many frames as it needs, cutting only between
+/// commands, so that each frame fits `opts.max_frame` (long workout programs).
+pub fn split_into_frames(
+    cmds: &[AnyCommand],
+    opts: &EncodeOptions,
+) -> Result<Vec<Vec<AnyCommand>>, EncodeError> {
+    let fits = |cmds: &[AnyCommand]| -> Result<bool, EncodeError> {
+        let mut contents = Vec::new();
+        encode_contents(cmds, opts.group_wrappers, &mut contents)?;
+        Ok(crate::frame::frame_len(opts.kind, &contents) <= opts.max_frame)
+    };
+    let mut frames: Vec<Vec<AnyCommand>> = Vec::new();
+    let mut current: Vec<AnyCommand> = Vec::new();
+    for cmd in cmds {
+        current.push(cmd.clone());
+        if !fits(&current)? {
+            let cmd = current.pop().expect("just pushed");
+            if current.is_empty() {
+                // Not even alone: report why.
+                let mut out = Vec::new();
+                encode_request(std::slice::from_ref(&cmd), opts, &mut out)?;
+            }
+            frames.push(std::mem::take(&mut current));
+            current.push(cmd);
+        }
+    }
+    if !current.is_empty() {
+        frames.push(current);
+    }
+    Ok(frames)
+}
+
 /// Data bytes assumed for a reply to an id the dictionary does not know.
 const UNKNOWN_REPLY_DATA: usize = 32;
 

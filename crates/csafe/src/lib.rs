@@ -42,6 +42,7 @@ mod scan;
 pub mod status;
 pub mod value;
 pub mod wire;
+pub mod workout;
 
 pub use args::{format_hex, parse_hex};
 pub use command::{
@@ -51,7 +52,7 @@ pub use command::{
 pub use decoder::{DecodeEvent, DecoderStats, FrameDecoder, decode_stream};
 pub use encode::{
     EncodeOptions, EncodedRequest, ReplyBuilder, encode_contents, encode_request,
-    worst_case_reply_len,
+    split_into_frames, worst_case_reply_len,
 };
 pub use enums::*;
 pub use error::{ArgError, EncodeError, FieldError, FrameError};
@@ -60,3 +61,4 @@ pub use request::{DecodedRequest, RequestShape, decode_request};
 pub use response::{Issue, Outcome, Reply, Response, ResponseError};
 pub use status::{PrevFrameStatus, State, Status};
 pub use value::{Describe, FieldSpec, Unit, Value};
+pub use workout::WorkoutError;

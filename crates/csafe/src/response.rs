@@ -501,6 +501,12 @@ mod tests {
     }
 
     #[test]
+    fn replies_stay_small() {
+        // Every decoded reply is moved several times per frame on the hot path.
+        assert!(size_of::<AnyReply>() <= 40, "{}", size_of::<AnyReply>());
+    }
+
+    #[test]
     fn typed_access() {
         let r = Response::decode_unguided(
             decode_frame(&[

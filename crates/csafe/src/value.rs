@@ -13,6 +13,8 @@ pub enum Unit {
     Seconds,
     /// 1 ms.
     Milliseconds,
+    /// 0.1 s.
+    Deciseconds,
     /// 0.1 m.
     Decimetres,
     /// 0.01 m.
@@ -53,7 +55,7 @@ impl Unit {
     pub const fn key_suffix(self) -> &'static str {
         match self {
             Unit::Raw => "",
-            Unit::Centiseconds | Unit::Seconds | Unit::Milliseconds => "_s",
+            Unit::Centiseconds | Unit::Seconds | Unit::Milliseconds | Unit::Deciseconds => "_s",
             Unit::Decimetres | Unit::Centimetres | Unit::Metres => "_m",
             Unit::Watts => "_w",
             Unit::Kcal => "_kcal",
@@ -74,7 +76,7 @@ impl Unit {
     pub const fn symbol(self) -> &'static str {
         match self {
             Unit::Raw => "",
-            Unit::Centiseconds | Unit::Seconds | Unit::Milliseconds => "s",
+            Unit::Centiseconds | Unit::Seconds | Unit::Milliseconds | Unit::Deciseconds => "s",
             Unit::Decimetres | Unit::Centimetres | Unit::Metres => "m",
             Unit::Watts => "W",
             Unit::Kcal => "kcal",
@@ -96,7 +98,7 @@ impl Unit {
         match self {
             Unit::Centiseconds | Unit::Centimetres | Unit::CentisecondsPer500m => 0.01,
             Unit::Milliseconds | Unit::MillimetresPerSecond => 0.001,
-            Unit::Decimetres | Unit::TenthJoules => 0.1,
+            Unit::Decimetres | Unit::Deciseconds | Unit::TenthJoules => 0.1,
             Unit::TenthLbf => LBF_IN_N / 10.0,
             _ => 1.0,
         }

@@ -376,7 +376,8 @@ impl<const N: usize> Wire for Bytes<N> {
         Value::Bytes(&self.0)
     }
     fn parse_arg(text: &str) -> Result<Self, String> {
-        let v = crate::args::parse_hex(text).map_err(|e| e.to_string())?;
+        let hex = text.strip_prefix("hex=").unwrap_or(text);
+        let v = crate::args::parse_hex(hex).map_err(|e| e.to_string())?;
         <[u8; N]>::try_from(v.as_slice())
             .map(Bytes)
             .map_err(|_| format!("needs exactly {N} bytes of hex, got {}", v.len()))
@@ -384,15 +385,54 @@ impl<const N: usize> Wire for Bytes<N> {
     const HINT: &'static str = "hex";
 }
 
+/// Exactly `N` bytes kept on the heap: large blocks (memory reads, diagnostic
+/// records) would otherwise make every [`crate::AnyReply`] as large as they are.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+pub struct LongBytes<const N: usize>(pub Box<[u8; N]>);
+
+impl<const N: usize> Wire for LongBytes<N> {
+    const MAX_LEN: usize = N;
+    fn read(r: &mut Reader<'_>, field: &'static str) -> Result<Self, FieldError> {
+        let mut b = Box::new([0; N]);
+        b.copy_from_slice(r.take(field, N)?);
+        Ok(LongBytes(b))
+    }
+    fn write(&self, w: &mut Writer<'_>) {
+        w.bytes(&self.0[..]);
+    }
+    fn value(&self) -> Value<'_> {
+        Value::Bytes(&self.0[..])
+    }
+    fn parse_arg(text: &str) -> Result<Self, String> {
+        Bytes::<N>::parse_arg(text).map(|b| LongBytes(Box::new(b.0)))
+    }
+    const HINT: &'static str = "hex";
+}
+
 /// All remaining bytes (at most 255): opaque payloads of unpublished layouts.
+/// A boxed slice rather than a `Vec`, to keep replies small.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
-pub struct Tail(pub Vec<u8>);
+pub struct Tail(pub Box<[u8]>);
+
+impl From<Vec<u8>> for Tail {
+    fn from(v: Vec<u8>) -> Self {
+        Tail(v.into_boxed_slice())
+    }
+}
+
+impl Tail {
+    /// The bytes.
+    pub fn as_slice(&self) -> &[u8] {
+        &self.0
+    }
+}
 
 #[cfg(feature = "arbitrary")]
 impl<'a> arbitrary::Arbitrary<'a> for Tail {
     fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
         let len = u.int_in_range(0..=40)?;
-        Ok(Tail(u.bytes(len)?.to_vec()))
+        Ok(Tail::from(u.bytes(len)?.to_vec()))
     }
 }
 
@@ -400,7 +440,7 @@ impl Wire for Tail {
     const MAX_LEN: usize = 255;
     const MIN_LEN: usize = 0;
     fn read(r: &mut Reader<'_>, _field: &'static str) -> Result<Self, FieldError> {
-        Ok(Tail(r.take_up_to(255).to_vec()))
+        Ok(Tail::from(r.take_up_to(255).to_vec()))
     }
     fn write(&self, w: &mut Writer<'_>) {
         w.bytes(&self.0);
@@ -411,7 +451,7 @@ impl Wire for Tail {
     fn parse_arg(text: &str) -> Result<Self, String> {
         let hex = text.strip_prefix("hex=").unwrap_or(text);
         crate::args::parse_hex(hex)
-            .map(Tail)
+            .map(Tail::from)
             .map_err(|e| e.to_string())
     }
     const HINT: &'static str = "hex";

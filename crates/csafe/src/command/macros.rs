@@ -190,3 +190,18 @@ macro_rules! define_command {
     (@layout) => { $crate::command::Layout::Published };
     (@layout $layout:ident) => { $crate::command::Layout::$layout };
 }
+
+/// A getter without arguments: `get! { Type = "NAME", Wrapper 0xID => Reply { … } }`.
+macro_rules! get {
+    (
+        $(#[doc = $doc:literal])*
+        $ty:ident = $name:literal, $wrapper:ident $id:literal $(, $layout:ident)? => $reply:ident $({ $($body:tt)* })?
+    ) => {
+        define_command! {
+            $(#[doc = $doc])*
+            $ty = $name, $wrapper $id, Get $(, $layout)?;
+            args {}
+            reply $reply $({ $($body)* })?
+        }
+    };
+}

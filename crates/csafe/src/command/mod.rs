@@ -10,10 +10,16 @@
 
 #[macro_use]
 mod macros;
+mod pm_cfg;
+mod pm_data;
+mod pm_set;
 mod public;
 mod registry;
 mod user_cfg;
 
+pub use pm_cfg::*;
+pub use pm_data::*;
+pub use pm_set::*;
 pub use public::*;
 pub(crate) use registry::registry_slot;
 pub use registry::{AnyCommand, AnyReply, RawCommand, UnknownReply, all_specs, find, lookup};

@@ -262,7 +262,7 @@ define_command! {
 impl Capabilities {
     /// For a `GETCAPS 0` reply: (max Rx frame, max Tx frame, min inter-frame gap).
     pub fn frame_limits(&self) -> Option<(u8, u8, u8)> {
-        match self.data.0.as_slice() {
+        match self.data.as_slice() {
             [rx, tx, gap, ..] => Some((*rx, *tx, *gap)),
             _ => None,
         }
