@@ -1,6 +1,7 @@
 //! `erglink`: a USB driver and recorder for Concept2 Performance Monitors.
 
 mod cmd;
+mod device;
 mod error;
 mod output;
 mod render;
@@ -28,6 +29,16 @@ enum Command {
     /// The CSAFE codec on its own: encode, decode, list commands.
     #[command(subcommand)]
     Csafe(cmd::csafe::Cmd),
+    /// List the Concept2 monitors attached.
+    Devices(cmd::devices::DevicesArgs),
+    /// Send a frame (hex, sent exactly) or commands to a monitor and show the reply.
+    Raw(cmd::raw::RawArgs),
+    /// An interactive prompt: what `raw` does, with history and completion.
+    Console(cmd::console::ConsoleArgs),
+    /// Check USB access, udev rules and permissions, and print the fixes.
+    Doctor(cmd::doctor::DoctorArgs),
+    /// Settle the protocol's open questions on a real monitor; saves a transcript and a summary.
+    Probe(cmd::probe::ProbeArgs),
 }
 
 fn init_logging(verbose: u8, quiet: bool) {
@@ -53,6 +64,11 @@ fn main() {
     let result = match cli.command {
         Command::Demo(a) => cmd::demo::run(a),
         Command::Csafe(c) => cmd::csafe::run(c),
+        Command::Devices(a) => cmd::devices::run(a),
+        Command::Raw(a) => cmd::raw::run(a),
+        Command::Console(a) => cmd::console::run(a),
+        Command::Doctor(a) => cmd::doctor::run(a),
+        Command::Probe(a) => cmd::probe::run(a),
     };
     if let Err(err) = result {
         let (code, line) = error::report(&err);

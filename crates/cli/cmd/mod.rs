@@ -1,4 +1,9 @@
 //! One module per subcommand, each with its arguments and a `run`.
 
+pub mod console;
 pub mod csafe;
 pub mod demo;
+pub mod devices;
+pub mod doctor;
+pub mod probe;
+pub mod raw;

@@ -1,0 +1,90 @@
+//! Transport errors carry a kind a caller can act on, and a message that says
+//! what to do.
+
+use thiserror::Error;
+
+/// What went wrong, coarsely, so callers can branch (retry, wait for a replug,
+/// tell the user to fix permissions).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// No monitor matches the selector.
+    NotFound,
+    /// The device went away (unplugged, powered off).
+    Disconnected,
+    /// The OS refused access (udev rules, permissions).
+    PermissionDenied,
+    /// Another program holds the device.
+    Busy,
+    /// This machine has no USB bus at all.
+    NoBus,
+    /// The backend was not compiled in.
+    Unsupported,
+    /// A replayed request differs from the recorded one.
+    Diverged,
+    /// A report of the wrong size or id.
+    BadReport,
+    /// Any other I/O failure.
+    Io,
+}
+
+/// A transport failure.
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+#[error("{message}")]
+pub struct TransportError {
+    /// What kind of failure.
+    pub kind: ErrorKind,
+    /// One sentence: what failed and why, with what to do where known.
+    pub message: String,
+}
+
+impl TransportError {
+    /// An error of `kind`.
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        Self {
+            kind,
+            message: message.into(),
+        }
+    }
+
+    /// Classifies an OS error message from hidapi or libusb.
+    pub fn from_os(context: &str, err: impl std::fmt::Display) -> Self {
+        let text = err.to_string();
+        let lower = text.to_ascii_lowercase();
+        let kind =
+            if lower.contains("permission") || lower.contains("access") || lower.contains("eacces")
+            {
+                ErrorKind::PermissionDenied
+            } else if lower.contains("busy") {
+                ErrorKind::Busy
+            } else if lower.contains("no such device")
+                || lower.contains("disconnected")
+                || lower.contains("enodev")
+            {
+                ErrorKind::Disconnected
+            } else {
+                ErrorKind::Io
+            };
+        let hint = match kind {
+            ErrorKind::PermissionDenied => {
+                " Install tools/udev/70-concept2.rules (see `erglink doctor`)"
+            }
+            ErrorKind::Busy => {
+                " Close ErgData, Concept2 Utility or any other program using the monitor"
+            }
+            ErrorKind::Disconnected => " Check the cable and that the monitor is on",
+            _ => "",
+        };
+        Self::new(kind, format!("{context}: {text}.{hint}"))
+    }
+}
+
+/// A device selector could not be understood.
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+#[error("bad device selector `{selector}`: {why}")]
+pub struct SelectorError {
+    /// The selector as given.
+    pub selector: String,
+    /// What is wrong and what is accepted.
+    pub why: String,
+}
