@@ -1,9 +1,11 @@
 //! `erglink`: a USB driver and recorder for Concept2 Performance Monitors.
 
 mod cmd;
+mod db;
 mod error;
 mod output;
 mod render;
+mod session_render;
 
 use clap::{Parser, Subcommand};
 
@@ -28,6 +30,10 @@ enum Command {
     /// The CSAFE codec on its own: encode, decode, list commands.
     #[command(subcommand)]
     Csafe(cmd::csafe::Cmd),
+    /// List the recorded sessions, newest first.
+    Sessions(cmd::sessions::SessionsArgs),
+    /// Show one session (by id or unique id prefix), optionally with every sample.
+    Show(cmd::show::ShowArgs),
 }
 
 fn init_logging(verbose: u8, quiet: bool) {
@@ -53,6 +59,8 @@ fn main() {
     let result = match cli.command {
         Command::Demo(a) => cmd::demo::run(a),
         Command::Csafe(c) => cmd::csafe::run(c),
+        Command::Sessions(a) => cmd::sessions::run(a),
+        Command::Show(a) => cmd::show::run(a),
     };
     if let Err(err) = result {
         let (code, line) = error::report(&err);

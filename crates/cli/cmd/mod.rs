@@ -2,3 +2,5 @@
 
 pub mod csafe;
 pub mod demo;
+pub mod sessions;
+pub mod show;

@@ -196,7 +196,8 @@ pub(crate) fn recover(path: &Path, conn: &Connection) -> Result<usize> {
     )?;
     drop(lock);
     if n > 0 {
-        tracing::warn!("marked {n} session(s) left recording by a stopped recorder as interrupted");
+        // Info, not a warning: the state says so wherever sessions are shown.
+        tracing::info!("marked {n} session(s) left recording by a stopped recorder as interrupted");
     }
     Ok(n)
 }

@@ -234,6 +234,15 @@ pub fn create_from_sql(path: &Path, sql: &str, user_version: i64) -> Result<()> 
     Ok(())
 }
 
+/// Sets `PRAGMA user_version`, as a newer (or older) erglink would have
+/// left it, and leaves the file out of WAL mode so it is one self-contained file.
+pub fn set_user_version(path: &Path, version: i64) -> Result<()> {
+    let conn = Connection::open(path)?;
+    conn.pragma_update(None, "user_version", version)?;
+    conn.pragma_update(None, "journal_mode", "DELETE")?;
+    Ok(())
+}
+
 /// The schema as comparable lines: every table's columns (with types,
 /// constraints and defaults), keys, foreign keys and `WITHOUT ROWID`, and
 /// every index's columns. Column order counts; SQL text and comments do not,

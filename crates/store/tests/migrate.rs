@@ -87,12 +87,7 @@ fn a_newer_database_is_refused_untouched() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("newer.db");
     Store::open(&path).unwrap();
-    {
-        let conn = Connection::open(&path).unwrap();
-        conn.pragma_update(None, "user_version", VERSION + 1)
-            .unwrap();
-        conn.pragma_update(None, "journal_mode", "DELETE").unwrap();
-    }
+    test_utils::set_user_version(&path, VERSION + 1).unwrap();
     let before = std::fs::read(&path).unwrap();
     let files = files_in(dir.path());
 
