@@ -43,6 +43,8 @@ pub(crate) fn connect(path: &Path, role: Role) -> Result<Connection> {
         Role::Writer => {
             conn.pragma_update(None, "synchronous", "FULL")?;
             conn.pragma_update(None, "cache_size", -16_384)?;
+            // Room for every statement the writer prepares, so none is re-prepared.
+            conn.set_prepared_statement_cache_capacity(64);
         }
         Role::Reader => conn.pragma_update(None, "query_only", true)?,
         Role::Setup | Role::Ledger => {}

@@ -323,9 +323,12 @@ impl Reader {
 }
 
 // Each query selects the page key last, after the columns the mapper reads.
-const SAMPLES: &str = "SELECT seq, elapsed_ns, pm_elapsed_cs, distance_dm, pace_cs, power_w,
+// Samples are keyed by (session << 32) | seq: a rowid range, which the
+// generated `session` column could not give.
+const SAMPLES: &str = "SELECT id, elapsed_ns, pm_elapsed_cs, distance_dm, pace_cs, power_w,
     rate_spm, hr_bpm, energy_kcal, stroke_state, drag_factor, workout_state, interval_type,
-    interval_count, seq FROM samples WHERE session = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3";
+    interval_count, id FROM samples
+    WHERE id > max(?2, (?1 << 32) - 1) AND id < ((?1 + 1) << 32) ORDER BY id LIMIT ?3";
 const STROKES: &str = "SELECT idx, start_ns, end_ns, drive_time_cs, recovery_time_cs,
     drive_length_cm, peak_force_dlbf, average_force_dlbf, distance_cm, work_dj, idx
     FROM strokes WHERE session = ?1 AND idx > ?2 ORDER BY idx LIMIT ?3";

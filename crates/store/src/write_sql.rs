@@ -40,6 +40,12 @@ pub(crate) fn rtt_json(t: &Telemetry) -> String {
     serde_json::to_string(&pairs).expect("integers always serialise")
 }
 
+/// A sample's key: the session's key in the high 32 bits, its sequence
+/// number in the low 32 (schema.rs explains why).
+pub(crate) fn sample_id(session: i64, seq: u64) -> i64 {
+    (session << 32) | (int(seq) & 0xFFFF_FFFF)
+}
+
 /// Inserts the session row; returns its key.
 pub(crate) fn insert_session(conn: &Connection, id: &SessionId, s: &NewSession) -> Result<i64> {
     let monitor = s
@@ -123,15 +129,14 @@ pub(crate) fn insert_samples(
     samples: &[Sample],
 ) -> Result<()> {
     let mut stmt = conn.prepare_cached(
-        "INSERT INTO samples (session, seq, elapsed_ns, pm_elapsed_cs, distance_dm, pace_cs,
+        "INSERT INTO samples (id, elapsed_ns, pm_elapsed_cs, distance_dm, pace_cs,
              power_w, rate_spm, hr_bpm, energy_kcal, stroke_state, drag_factor, workout_state,
              interval_type, interval_count)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
     )?;
     for s in samples {
         stmt.execute(params![
-            key,
-            int(c.samples),
+            sample_id(key, c.samples),
             int(s.elapsed_ns),
             s.pm_elapsed_cs,
             s.distance_dm,
