@@ -175,7 +175,11 @@ impl Writer {
                 let result = Thread::new(conn, options).run(&rx);
                 if let Err(e) = &result {
                     tracing::error!("the store's writer stopped: {e}");
-                    *thread_fatal.lock().unwrap_or_else(|p| p.into_inner()) = Some(e.to_string());
+                    let why = match e {
+                        Error::WriterStopped(why) => why.clone(),
+                        e => e.to_string(),
+                    };
+                    *thread_fatal.lock().unwrap_or_else(|p| p.into_inner()) = Some(why);
                 }
                 // Only now do senders see the channel closed, and the cause is set.
                 drop(rx);
@@ -396,6 +400,11 @@ impl Thread {
             Msg::Begin(id, session, reply) => {
                 let r = self.commit(Extra::Begin(&id, &session)).map(drop);
                 self.answer(reply, r)?;
+            }
+            Msg::Finish(id, _, reply) if !self.live.contains_key(&id) => {
+                // Finished twice (by two threads at once): the caller's
+                // mistake, not a reason to stop writing.
+                let _ = reply.send(Err(Error::NotRecording(id)));
             }
             Msg::Finish(id, end, reply) => {
                 let r = self.commit(Extra::Finish(&id, &end)).map(drop);

@@ -199,6 +199,36 @@ fn only_begun_sessions_take_data() {
         w.send(&id, Batch::default()),
         Err(Error::NotRecording(_))
     ));
+    assert!(matches!(
+        w.finish_session(&id, test_utils::session_end(5, 0)),
+        Err(Error::NotRecording(_))
+    ));
+}
+
+#[test]
+fn finishing_a_session_twice_at_once_keeps_the_writer() {
+    let (_dir, store) = store();
+    let w = store.writer(WriterOptions::default()).unwrap();
+    for seed in 0..20 {
+        let id = w.begin_session(new_session(seed)).unwrap();
+        let results: Vec<_> = std::thread::scope(|s| {
+            let finish = || w.finish_session(&id, test_utils::session_end(seed, 0));
+            let a = s.spawn(finish);
+            let b = s.spawn(finish);
+            vec![a.join().unwrap(), b.join().unwrap()]
+        });
+        assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1);
+        assert!(
+            results
+                .iter()
+                .any(|r| matches!(r, Err(Error::NotRecording(_))))
+        );
+    }
+    // Still writing.
+    let id = w.begin_session(new_session(99)).unwrap();
+    w.send(&id, test_utils::batch(0, 5)).unwrap();
+    w.flush().unwrap();
+    w.close().unwrap();
 }
 
 #[test]
