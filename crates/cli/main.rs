@@ -2,9 +2,11 @@
 
 mod cmd;
 mod device;
+mod db;
 mod error;
 mod output;
 mod render;
+mod session_render;
 
 use clap::{Parser, Subcommand};
 
@@ -39,6 +41,10 @@ enum Command {
     Doctor(cmd::doctor::DoctorArgs),
     /// Settle the protocol's open questions on a real monitor; saves a transcript and a summary.
     Probe(cmd::probe::ProbeArgs),
+    /// List the recorded sessions, newest first.
+    Sessions(cmd::sessions::SessionsArgs),
+    /// Show one session (by id or unique id prefix), optionally with every sample.
+    Show(cmd::show::ShowArgs),
 }
 
 fn init_logging(verbose: u8, quiet: bool) {
@@ -69,6 +75,8 @@ fn main() {
         Command::Console(a) => cmd::console::run(a),
         Command::Doctor(a) => cmd::doctor::run(a),
         Command::Probe(a) => cmd::probe::run(a),
+        Command::Sessions(a) => cmd::sessions::run(a),
+        Command::Show(a) => cmd::show::run(a),
     };
     if let Err(err) = result {
         let (code, line) = error::report(&err);

@@ -123,3 +123,40 @@ pub fn fields_text(d: &dyn Describe) -> String {
     d.describe(&mut |name, v| parts.push(field_text(name, v)));
     parts.join(", ")
 }
+
+/// Output written as it is produced (`show --samples` of a two-hour
+/// session), buffered; a closed pipe ends the program quietly, like [`emit`].
+pub struct Stream {
+    out: std::io::BufWriter<std::io::StdoutLock<'static>>,
+}
+
+impl Stream {
+    pub fn new() -> Self {
+        Self {
+            out: std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock()),
+        }
+    }
+
+    fn check(res: std::io::Result<()>) {
+        if let Err(e) = res {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                std::process::exit(0);
+            }
+        }
+    }
+
+    /// Writes `text` as is.
+    pub fn write(&mut self, text: &str) {
+        Self::check(self.out.write_all(text.as_bytes()));
+    }
+
+    /// Writes `text` and a newline.
+    pub fn line(&mut self, text: &str) {
+        self.write(text);
+        self.write("\n");
+    }
+
+    pub fn finish(mut self) {
+        Self::check(self.out.flush());
+    }
+}

@@ -7,3 +7,5 @@ pub mod devices;
 pub mod doctor;
 pub mod probe;
 pub mod raw;
+pub mod sessions;
+pub mod show;

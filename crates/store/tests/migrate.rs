@@ -1,0 +1,188 @@
+//! Issue 6 (migrations): an old database is upgraded to exactly the schema
+//! of a new one with its data intact; a newer, foreign or damaged database
+//! is refused and left byte for byte as it was.
+
+use std::path::Path;
+
+use erglink_model::{GapKind, SessionId, SessionState};
+use erglink_store::schema::{MIGRATIONS, VERSION};
+use erglink_store::test_utils::{assert_schema_matches_new_database, create_from_sql, schema_of};
+use erglink_store::{Error, Store, WriterOptions, test_utils};
+use rusqlite::Connection;
+
+const SCHEMA_V1: &str = include_str!("fixtures/schema_v1.sql");
+
+fn files_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn every_old_version_has_a_step() {
+    for v in 1..VERSION {
+        assert!(
+            MIGRATIONS.iter().any(|(from, _)| *from == v),
+            "no migration from version {v}"
+        );
+    }
+}
+
+#[test]
+fn version_1_upgrades_to_the_new_schema_with_its_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db");
+    create_from_sql(&path, SCHEMA_V1, 1).unwrap();
+
+    let store = Store::open(&path).unwrap();
+    assert_schema_matches_new_database(&path);
+    assert!(schema_of(&path).unwrap()[0].starts_with(&format!("user_version {VERSION}")));
+
+    let id = SessionId::parse("01KDVQ6F000000000000000001").unwrap();
+    let r = store.reader().unwrap();
+    let s = r.session(&id).unwrap();
+    assert_eq!(s.state, SessionState::Complete);
+    assert_eq!(s.tags.athlete.as_deref(), Some("Ana"));
+    assert_eq!(s.monitor.unwrap().serial, "430228525");
+    assert_eq!(s.counts.samples, 2);
+    assert_eq!(s.counts.exchanges, 0);
+    let samples: Vec<_> = r.samples(&id).unwrap().map(Result::unwrap).collect();
+    assert_eq!(samples.len(), 2);
+    assert_eq!(samples[1].hr_bpm, Some(150));
+    assert_eq!(samples[0].hr_bpm, None);
+    let curves: Vec<_> = r.force_curves(&id).unwrap().map(Result::unwrap).collect();
+    assert_eq!(curves[0].samples_lbf, [10, 20, 30]);
+    let gaps: Vec<_> = r.gaps(&id).unwrap().map(Result::unwrap).collect();
+    assert_eq!(gaps[0].kind, GapKind::Unplugged);
+
+    // What version 2 added works on the upgraded file.
+    let mut ledger = store.ledger().unwrap();
+    let e = ledger
+        .enqueue(&id, "https://lab.example/hook", "dedup-1", s.started_at)
+        .unwrap();
+    assert_eq!(e.attempts, 0);
+    test_utils::record_session(&store, 9, 10, 5).unwrap();
+}
+
+#[test]
+fn a_new_database_matches_itself_and_reopens() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sub/dir/new.db");
+    Store::open(&path).unwrap();
+    assert_schema_matches_new_database(&path);
+    Store::open(&path).unwrap();
+    Store::open_existing(&path).unwrap();
+    let mode: String = Connection::open(&path)
+        .unwrap()
+        .pragma_query_value(None, "journal_mode", |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "wal");
+}
+
+#[test]
+fn a_newer_database_is_refused_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("newer.db");
+    Store::open(&path).unwrap();
+    test_utils::set_user_version(&path, VERSION + 1).unwrap();
+    let before = std::fs::read(&path).unwrap();
+    let files = files_in(dir.path());
+
+    for open in [Store::open, Store::open_existing] {
+        match open(&path) {
+            Err(Error::NewerDatabase { found, supported }) => {
+                assert_eq!((found, supported), (VERSION + 1, VERSION));
+            }
+            other => panic!("expected NewerDatabase, got {other:?}"),
+        }
+    }
+    let msg = Store::open(&path).unwrap_err().to_string();
+    assert!(msg.contains("newer erglink"), "{msg}");
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+    assert_eq!(
+        files_in(dir.path()),
+        files,
+        "no -wal, -shm or lock file appeared"
+    );
+}
+
+#[test]
+fn a_foreign_database_is_refused_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("other.db");
+    Connection::open(&path)
+        .unwrap()
+        .execute_batch("CREATE TABLE notes (t TEXT); INSERT INTO notes VALUES ('mine');")
+        .unwrap();
+    let before = std::fs::read(&path).unwrap();
+    assert!(matches!(Store::open(&path), Err(Error::NotErglink(_))));
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+}
+
+#[test]
+fn a_file_that_is_not_a_database_is_reported_not_replaced() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("garbage.db");
+    let garbage: Vec<u8> = (0..8192u32).map(|i| (i * 31 % 251) as u8).collect();
+    std::fs::write(&path, &garbage).unwrap();
+    for open in [Store::open, Store::open_existing] {
+        match open(&path) {
+            Err(Error::Corrupt(_)) => {}
+            other => panic!("expected Corrupt, got {other:?}"),
+        }
+    }
+    assert_eq!(std::fs::read(&path).unwrap(), garbage);
+    assert_eq!(files_in(dir.path()), ["garbage.db"]);
+}
+
+#[test]
+fn a_damaged_page_is_reported_when_read_and_the_file_is_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("damaged.db");
+    let store = Store::open(&path).unwrap();
+    let id = test_utils::record_session(&store, 1, 20_000, 500).unwrap();
+    {
+        let conn = Connection::open(&path).unwrap();
+        conn.pragma_update(None, "wal_checkpoint", "TRUNCATE")
+            .unwrap();
+    }
+    // Overwrite the middle of the file, where the samples' pages are, with garbage.
+    let mut bytes = std::fs::read(&path).unwrap();
+    let len = bytes.len();
+    for b in &mut bytes[len / 2..len / 2 + 16_384] {
+        *b = 0x5A;
+    }
+    std::fs::write(&path, &bytes).unwrap();
+
+    let store = Store::open_existing(&path).unwrap();
+    assert!(!store.integrity_check().unwrap().is_empty());
+    let r = store.reader().unwrap();
+    let failed = r.samples(&id).unwrap().find_map(Result::err);
+    assert!(
+        matches!(failed, Some(Error::Corrupt(_))),
+        "expected Corrupt, got {failed:?}"
+    );
+    drop(r);
+    // Nothing rewrote the file on the way.
+    assert_eq!(std::fs::read(&path).unwrap().len(), len);
+    assert!(path.exists());
+}
+
+#[test]
+fn concurrent_first_opens_create_the_schema_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("race.db");
+    std::thread::scope(|s| {
+        let handles: Vec<_> = (0..4).map(|_| s.spawn(|| Store::open(&path))).collect();
+        for h in handles {
+            h.join().unwrap().unwrap();
+        }
+    });
+    assert_schema_matches_new_database(&path);
+    let store = Store::open(&path).unwrap();
+    let w = store.writer(WriterOptions::default()).unwrap();
+    w.close().unwrap();
+}
