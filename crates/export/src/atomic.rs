@@ -1,0 +1,81 @@
+//! Files appear whole or not at all: written to a temporary file in the
+//! same folder (so the rename stays on one filesystem), synced, then
+//! renamed into place. Without `force` the rename refuses to replace an
+//! existing file, even one that appeared while we wrote (no check-then-write race).
+
+use std::io::{BufWriter, Write};
+use std::path::Path;
+
+use crate::{Error, Result};
+
+/// Writes `path` through `fill`; returns the bytes written.
+pub(crate) fn write_atomic(
+    path: &Path,
+    force: bool,
+    fill: impl FnOnce(&mut dyn Write) -> Result<()>,
+) -> Result<u64> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".erglink-")
+        .suffix(".part")
+        .tempfile_in(dir)
+        .map_err(io(dir))?;
+    {
+        let mut out = BufWriter::with_capacity(256 * 1024, tmp.as_file_mut());
+        fill(&mut out)?;
+        out.flush().map_err(io(path))?;
+    }
+    let file = tmp.as_file();
+    file.sync_all().map_err(io(path))?;
+    let bytes = file.metadata().map_err(io(path))?.len();
+    let persisted = if force {
+        tmp.persist(path)
+    } else {
+        tmp.persist_noclobber(path)
+    };
+    // On failure the temporary file is removed when the error drops.
+    persisted.map_err(|e| match e.error.kind() {
+        std::io::ErrorKind::AlreadyExists => Error::Exists(path.to_path_buf()),
+        _ => Error::Io {
+            path: path.to_path_buf(),
+            source: e.error,
+        },
+    })?;
+    Ok(bytes)
+}
+
+/// Maps a write error on `path`.
+pub(crate) fn io(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
+    move |source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn never_overwrites_without_force_and_leaves_no_temp_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.json");
+        write_atomic(&p, false, |w| w.write_all(b"one").map_err(io(&p))).unwrap();
+        let err = write_atomic(&p, false, |w| w.write_all(b"two").map_err(io(&p))).unwrap_err();
+        assert!(matches!(err, Error::Exists(_)), "{err}");
+        assert_eq!(std::fs::read(&p).unwrap(), b"one");
+        write_atomic(&p, true, |w| w.write_all(b"three").map_err(io(&p))).unwrap();
+        assert_eq!(std::fs::read(&p).unwrap(), b"three");
+        // A failing writer leaves nothing behind.
+        let q = dir.path().join("b.json");
+        let _ = write_atomic(&q, false, |_| Err(Error::Unsupported("boom".into())));
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["a.json"]);
+    }
+}
