@@ -1,12 +1,13 @@
 //! `erglink`: a USB driver and recorder for Concept2 Performance Monitors.
 
 mod cmd;
-mod device;
 mod db;
+mod device;
 mod error;
 mod output;
 mod render;
 mod session_render;
+mod since;
 
 use clap::{Parser, Subcommand};
 
@@ -45,6 +46,8 @@ enum Command {
     Sessions(cmd::sessions::SessionsArgs),
     /// Show one session (by id or unique id prefix), optionally with every sample.
     Show(cmd::show::ShowArgs),
+    /// Export sessions to files: Terra JSON, CSV, FIT or TCX.
+    Export(cmd::export::ExportArgs),
 }
 
 fn init_logging(verbose: u8, quiet: bool) {
@@ -77,6 +80,7 @@ fn main() {
         Command::Probe(a) => cmd::probe::run(a),
         Command::Sessions(a) => cmd::sessions::run(a),
         Command::Show(a) => cmd::show::run(a),
+        Command::Export(a) => cmd::export::run(a),
     };
     if let Err(err) = result {
         let (code, line) = error::report(&err);

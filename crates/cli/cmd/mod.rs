@@ -5,6 +5,7 @@ pub mod csafe;
 pub mod demo;
 pub mod devices;
 pub mod doctor;
+pub mod export;
 pub mod probe;
 pub mod raw;
 pub mod sessions;

@@ -1,0 +1,326 @@
+//! `erglink export`: sessions out to files in Terra JSON, CSV, FIT or TCX.
+//! Each session is exported on its own: one that fails is reported and
+//! the others still go (exit code 1 if any failed).
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use anyhow::Result;
+use clap::Args;
+use erglink_export::erglink_normalize::{ActivityType, Options, Resolution, TimeBase};
+use erglink_export::{Error, Exported, FileOptions, FileSink, Format, Output, Sink};
+use erglink_model::Session;
+use serde_json::json;
+
+use crate::db::{self, DbArgs};
+use crate::error::Failure;
+use crate::output::{emit, emit_json};
+use crate::since::Since;
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Sessions to export, by id or unique id prefix.
+    #[arg(value_name = "SESSION")]
+    sessions: Vec<String>,
+    /// Export every session.
+    #[arg(long, conflicts_with_all = ["sessions", "since"])]
+    all: bool,
+    /// Export the sessions started on or after DATE (YYYY-MM-DD, in each
+    /// session's local time, or an RFC 3339 instant).
+    #[arg(long, value_name = "DATE", conflicts_with = "sessions")]
+    since: Option<String>,
+    /// Where to: file:DIR (the folder is created if needed).
+    #[arg(long, value_name = "DEST")]
+    to: String,
+    /// terra, csv, fit or tcx.
+    #[arg(long, value_name = "FORMAT")]
+    format: String,
+    /// Sample points: stroke (one per stroke), 1s, or full. Terra and TCX;
+    /// FIT has a record per stroke, or per second for 1s and full; CSV is always full.
+    #[arg(long, value_name = "R", default_value = "stroke")]
+    resolution: String,
+    /// Terra: all sessions as lines of one activities.ndjson.
+    #[arg(long)]
+    ndjson: bool,
+    /// Replace files that exist.
+    #[arg(long)]
+    force: bool,
+    /// Show what would be written; write nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// Terra's activity type for SkiErg sessions (103 ERGOMETER, or 67 CROSS_COUNTRY_SKIING).
+    #[arg(long, value_name = "CODE", default_value_t = 103)]
+    skierg_type: u16,
+    /// Write times in UTC instead of each session's local time.
+    #[arg(long)]
+    utc: bool,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+    #[command(flatten)]
+    db: DbArgs,
+}
+
+/// `--to`, by scheme.
+enum Dest {
+    Dir(PathBuf),
+}
+
+fn parse_dest(to: &str) -> Result<Dest, Failure> {
+    let bad = |why: String| Failure::bad_input(format!("cannot export to `{to}`"), why);
+    match to.split_once(':') {
+        Some(("file", dir)) if !dir.is_empty() => Ok(Dest::Dir(PathBuf::from(dir))),
+        Some(("file", _)) => Err(bad("file: needs a folder".into()).hint("Use --to file:DIR")),
+        Some(("webhook", _)) => Err(bad("webhook destinations are not available yet".into())
+            .hint("Export to files with --to file:DIR")),
+        Some((scheme, _)) => {
+            Err(bad(format!("`{scheme}:` is not a destination")).hint("Use --to file:DIR"))
+        }
+        None => Err(bad("it has no scheme".into()).hint("Use --to file:DIR")),
+    }
+}
+
+fn options(a: &ExportArgs) -> Result<(Format, FileOptions), Failure> {
+    let format: Format = a
+        .format
+        .parse()
+        .map_err(|e| Failure::bad_input("unknown --format", e))?;
+    let resolution: Resolution = a
+        .resolution
+        .parse()
+        .map_err(|e| Failure::bad_input("unknown --resolution", e))?;
+    let skierg_type =
+        ActivityType::new(a.skierg_type).map_err(|e| Failure::bad_input("bad --skierg-type", e))?;
+    if a.ndjson && format != Format::Terra {
+        return Err(Failure::bad_input(
+            "--ndjson does not apply",
+            format!("it is for --format terra, not {format}"),
+        ));
+    }
+    Ok((
+        format,
+        FileOptions {
+            normalize: Options {
+                resolution,
+                skierg_type,
+                time_base: if a.utc {
+                    TimeBase::Utc
+                } else {
+                    TimeBase::Local
+                },
+            },
+            ndjson: a.ndjson,
+            force: a.force,
+            dry_run: a.dry_run,
+        },
+    ))
+}
+
+fn why(e: &Error) -> String {
+    match e {
+        Error::Exists(_) => format!("{e}; pass --force to replace it"),
+        e => e.to_string(),
+    }
+}
+
+fn outputs_json(outputs: &[Output]) -> Vec<serde_json::Value> {
+    outputs
+        .iter()
+        .map(|o| json!({ "path": o.target, "bytes": o.bytes }))
+        .collect()
+}
+
+pub fn run(a: ExportArgs) -> Result<()> {
+    let (format, file_options) = options(&a)?;
+    let Dest::Dir(dir) = parse_dest(&a.to)?;
+    let since = a
+        .since
+        .as_deref()
+        .map(|s| {
+            Since::parse(s).map_err(|why| Failure::bad_input(format!("bad --since `{s}`"), why))
+        })
+        .transpose()?;
+    if a.sessions.is_empty() && !a.all && since.is_none() {
+        return Err(
+            Failure::bad_input("nothing to export", "no session was named")
+                .hint("Name sessions, or pass --all or --since DATE")
+                .into(),
+        );
+    }
+    let path = a.db.path()?;
+    let fail = |e| db::failure(&path, e);
+    let store = db::open_existing(&path)?;
+    let reader = match &store {
+        Some(s) => Some(s.reader().map_err(fail)?),
+        None if !a.sessions.is_empty() => {
+            let why = format!("there is no database at {}", path.display());
+            return Err(Failure::bad_input("no such session", why)
+                .hint("Record a session first, or pass --db PATH")
+                .into());
+        }
+        None => None,
+    };
+    // Every named session is resolved before anything is written.
+    let mut sessions: Vec<Session> = Vec::new();
+    if let Some(r) = &reader {
+        if a.sessions.is_empty() {
+            let mut all = r.sessions().map_err(fail)?;
+            all.reverse(); // oldest first
+            sessions = all
+                .into_iter()
+                .filter(|s| since.as_ref().is_none_or(|d| d.admits(s)))
+                .collect();
+        } else {
+            for text in &a.sessions {
+                let id = r.resolve(text).map_err(fail)?;
+                if !sessions.iter().any(|s| s.id == id) {
+                    sessions.push(r.session(&id).map_err(fail)?);
+                }
+            }
+        }
+    }
+    if !a.dry_run {
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| Failure::failed(format!("cannot create {}", dir.display()), e))?;
+    }
+    let mut exported: Vec<Exported> = Vec::new();
+    let mut failed: Vec<(String, String)> = Vec::new();
+    let mut finished: Vec<Output> = Vec::new();
+    let describe;
+    if let (Some(r), false) = (&reader, sessions.is_empty()) {
+        let mut sink = if a.dry_run && !dir.is_dir() {
+            // A dry run creates nothing, not even the folder: check names only.
+            None
+        } else {
+            Some(
+                FileSink::new(&dir, format, file_options).map_err(|e| match e {
+                    Error::Unsupported(_) => Failure::bad_input("cannot export", why(&e)),
+                    e => Failure::failed("cannot export", why(&e)),
+                })?,
+            )
+        };
+        describe = sink
+            .as_ref()
+            .map_or(format!("file:{} ({format})", dir.display()), |s| {
+                s.describe()
+            });
+        let bar = progress(sessions.len(), a.json);
+        for s in &sessions {
+            bar.set_message(s.id.to_string());
+            let res = match sink.as_mut() {
+                Some(sink) => sink.export(r, s),
+                None => Ok(Exported {
+                    session: s.id.clone(),
+                    outputs: Vec::new(),
+                }),
+            };
+            match res {
+                Ok(e) => exported.push(e),
+                Err(e) => failed.push((s.id.to_string(), why(&e))),
+            }
+            bar.inc(1);
+        }
+        bar.finish_and_clear();
+        if let Some(sink) = sink.as_mut() {
+            match sink.finish() {
+                Ok(o) => finished = o,
+                Err(e) => failed.push(("(all)".into(), why(&e))),
+            }
+        }
+    } else {
+        describe = format!("file:{} ({format})", dir.display());
+    }
+    report(&a, &describe, &exported, &finished, &failed);
+    if !failed.is_empty() {
+        let total = sessions.len();
+        return Err(Failure::failed(
+            "some exports failed",
+            format!(
+                "{} of {total} could not be exported ({})",
+                failed.len(),
+                failed[0].1
+            ),
+        )
+        .into());
+    }
+    Ok(())
+}
+
+fn progress(n: usize, json: bool) -> indicatif::ProgressBar {
+    // Progress only for a person watching: never into a pipe or a log.
+    if json || n < 2 || !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(n as u64);
+    if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} {msg}") {
+        bar.set_style(style);
+    }
+    bar
+}
+
+fn report(
+    a: &ExportArgs,
+    dest: &str,
+    exported: &[Exported],
+    finished: &[Output],
+    failed: &[(String, String)],
+) {
+    if a.json {
+        emit_json(&json!({
+            "destination": dest,
+            "format": a.format.to_ascii_lowercase(),
+            "resolution": a.resolution,
+            "dry_run": a.dry_run,
+            "exported": exported.iter().map(|e| json!({
+                "session": e.session.as_str(),
+                "outputs": outputs_json(&e.outputs),
+            })).collect::<Vec<_>>(),
+            "files": outputs_json(finished),
+            "failed": failed.iter().map(|(s, why)| json!({ "session": s, "error": why })).collect::<Vec<_>>(),
+        }));
+        return;
+    }
+    let mut out = String::new();
+    let verb = if a.dry_run { "would write" } else { "wrote" };
+    for e in exported {
+        for o in &e.outputs {
+            out.push_str(&format!(
+                "{}  {verb} {}{}\n",
+                e.session,
+                o.target,
+                size(o.bytes)
+            ));
+        }
+    }
+    for o in finished {
+        out.push_str(&format!("{verb} {}{}\n", o.target, size(o.bytes)));
+    }
+    for (s, why) in failed {
+        out.push_str(&format!("{s}  failed: {why}\n"));
+    }
+    let n = exported.len();
+    out.push_str(&format!(
+        "{} {n} session{} to {dest}{}",
+        if a.dry_run {
+            "Would export"
+        } else {
+            "Exported"
+        },
+        if n == 1 { "" } else { "s" },
+        if failed.is_empty() {
+            String::new()
+        } else {
+            format!("; {} failed", failed.len())
+        }
+    ));
+    emit(&out);
+}
+
+fn size(bytes: u64) -> String {
+    match bytes {
+        0 => String::new(),
+        b if b < 10_000 => format!(" ({b} B)"),
+        b if b < 10_000_000 => format!(" ({} kB)", b / 1000),
+        b => format!(" ({} MB)", b / 1_000_000),
+    }
+}
