@@ -12,6 +12,8 @@ use erglink_sim::{SimConfig, Simulator};
 
 /// How long the host waits for a reply.
 pub const TIMEOUT_NS: u64 = 1_000_000_000;
+/// How long the host waits before writing again to a device that is gone.
+pub const RETRY_NS: u64 = 100_000_000;
 
 pub struct Host {
     pub sim: Simulator,
@@ -49,7 +51,11 @@ impl Host {
         if self.keep_transcript {
             self.transcript.push((self.now, true, report.clone()));
         }
-        self.sim.write_report(self.now, &report).ok()?;
+        if self.sim.write_report(self.now, &report).is_err() {
+            // Unplugged: a host would wait and try again.
+            self.now += RETRY_NS;
+            return None;
+        }
         match self.sim.read_report(self.now + TIMEOUT_NS) {
             Some((at, reply)) => {
                 self.now = at;
