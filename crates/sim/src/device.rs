@@ -149,7 +149,8 @@ impl Simulator {
         self.faults.corrupt_out(&mut request[1..=used.max(1)]);
 
         let timing = self.cfg.timing;
-        let t = now_ns + timing.out_ns(size) + timing.processing_ns;
+        // A host clock that steps back never makes the PM's go back.
+        let t = (now_ns + timing.out_ns(size) + timing.processing_ns).max(self.pm.now());
         self.pm.advance(t);
         let Some((kind, contents)) = self.reply_contents(t, &request) else {
             return Ok(());
