@@ -57,7 +57,7 @@ fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("sim");
     g.sample_size(10);
     g.bench_function("row_2000m_pacing_max", |b| {
-        b.iter(|| black_box(row_2000m()))
+        b.iter(|| black_box(row_2000m()));
     });
     g.finish();
 }
