@@ -107,7 +107,7 @@ pub struct SimConfig {
     /// The athlete's stroke rate (BikeErg: cadence in rpm).
     pub spm: f64,
     /// The athlete's pace in seconds per 500 m (BikeErg: per 1000 m).
-    pub pace_s: f64,
+    pub pace: f64,
     /// Whether a heart-rate belt is paired.
     pub hr: bool,
     /// Drag factor.
@@ -130,6 +130,9 @@ pub struct SimConfig {
     pub start_delay_ns: Option<u64>,
     /// USB product id instead of the model's (`pid=`).
     pub product_id: Option<u16>,
+    /// The athlete gives up this long after a workout's first stroke and sits
+    /// still (`quit=`): pauses and timeouts to test against. `None`: never.
+    pub quit_after_ns: Option<u64>,
 }
 
 /// Default start delay: 3 s of virtual time after power-on or programming.
@@ -142,7 +145,7 @@ impl Default for SimConfig {
             machine: Machine::Rower,
             workout: Program::just_row(),
             spm: 28.0,
-            pace_s: 120.0,
+            pace: 120.0,
             hr: true,
             drag: Machine::Rower.default_drag(),
             seed: 1,
@@ -153,15 +156,23 @@ impl Default for SimConfig {
             timing: Timing::default(),
             start_delay_ns: Some(DEFAULT_START_DELAY_NS),
             product_id: None,
+            quit_after_ns: None,
         }
     }
 }
 
 /// Every option key, for error messages.
 pub const KEYS: &str = "machine, workout, spm, pace, hr, drag, seed, serial, pacing, badframe, \
-                        faults, start, usb, proc, pid";
+                        faults, start, quit, usb, proc, pid";
 
 impl SimConfig {
+    /// Parses a whole selector: `sim:pm5`, `sim:pm3?machine=skierg&seed=4`.
+    pub fn from_selector(selector: &str) -> Result<SimConfig, SimError> {
+        let rest = selector.strip_prefix("sim:").unwrap_or(selector);
+        let (model, query) = rest.split_once('?').unwrap_or((rest, ""));
+        SimConfig::parse(model, query)
+    }
+
     /// `model` is "pm3" | "pm4" | "pm5"; `query` is what follows `?` in
     /// `sim:pm5?machine=rower&workout=2000m&…` (may be empty).
     pub fn parse(model: &str, query: &str) -> Result<SimConfig, SimError> {
@@ -226,7 +237,7 @@ impl SimConfig {
                         })?;
                 }
                 "pace" => {
-                    cfg.pace_s = parse_duration_s(v)
+                    cfg.pace = parse_duration_s(v)
                         .ok()
                         .filter(|s| (30.0..=600.0).contains(s))
                         .ok_or_else(|| {
@@ -278,6 +289,12 @@ impl SimConfig {
                             bad(key, "seconds (or m:ss) after a workout is ready, or off")
                         })?)
                     };
+                }
+                "quit" => {
+                    cfg.quit_after_ns =
+                        Some(parse_duration_s(v).map(secs_to_ns).map_err(|_| {
+                            bad(key, "seconds (or m:ss) after a workout's first stroke")
+                        })?);
                 }
                 "usb" => {
                     let parsed = v.split_once('/').and_then(|(o, i)| {
@@ -402,7 +419,7 @@ mod tests {
     fn defaults_match_the_contract() {
         let c = SimConfig::parse("pm5", "").unwrap();
         assert_eq!(c, SimConfig::default());
-        assert_eq!(c.pace_s, 120.0);
+        assert_eq!(c.pace, 120.0);
         assert_eq!(c.spm, 28.0);
     }
 
@@ -413,7 +430,7 @@ mod tests {
             "machine=skierg&workout=8x500m/1:00r&spm=32&pace=1:45&hr=off&drag=130&seed=9\
              &serial=430228525&pacing=realtime&badframe=silent\
              &faults=drop:0.1,corrupt:0.01,delay:20,stale,toggle,unplug:60+5\
-             &start=off&usb=1/2&proc=0.5&pid=0x001E",
+             &start=off&quit=1:30&usb=1/2&proc=0.5&pid=0x001E",
         )
         .unwrap();
         assert_eq!(c.model, Model::Pm3);
@@ -421,7 +438,7 @@ mod tests {
         assert_eq!(c.workout.intervals.len(), 8);
         assert_eq!(c.workout.intervals[0].work, Some(Goal::Distance(500)));
         assert_eq!(
-            (c.spm, c.pace_s, c.hr, c.drag, c.seed),
+            (c.spm, c.pace, c.hr, c.drag, c.seed),
             (32.0, 105.0, false, 130, 9)
         );
         assert_eq!(c.serial.as_deref(), Some("430228525"));
@@ -443,6 +460,15 @@ mod tests {
         assert_eq!(c.timing.in_interval_ns, 2_000_000);
         assert_eq!(c.timing.processing_ns, 500_000);
         assert_eq!(c.product_id, Some(0x1E));
+        assert_eq!(c.quit_after_ns, Some(90_000_000_000));
+        assert_eq!(
+            SimConfig::from_selector("sim:pm4?seed=3").unwrap(),
+            SimConfig::parse("pm4", "seed=3").unwrap()
+        );
+        assert_eq!(
+            SimConfig::from_selector("sim:pm5").unwrap(),
+            SimConfig::default()
+        );
     }
 
     #[test]

@@ -39,6 +39,7 @@
 //! | `badframe` | `answer` (status-only reply, previous frame Bad), `silent` | `answer` |
 //! | `faults` | `drop:P` (OUT and IN, each with P), `dropout:P`, `dropin:P`, `corrupt:P` (one byte of a request and of a reply, each with P), `corruptout:P`, `corruptin:P`, `delay:MS` (uniform 0..=MS extra per reply), `stale` (previous report's bytes after the stop flag), `toggle[:P]` (reply toggle bit wrong, P = 0.05), `unplug:T+D` (seconds; may repeat) | none |
 //! | `start` | seconds (or `m:ss`) from a workout being ready (power-on, or programmed by the host) to the athlete's first stroke; `off`: the athlete never rows | `3` |
+//! | `quit` | seconds after a workout's first stroke at which the athlete gives up and sits still (pauses, timeouts) | never |
 //! | `usb` | `OUT/IN` interrupt intervals in ms: `4/8` (spec), `1/2` (PM3 descriptor) | `4/8` |
 //! | `proc` | the PM's processing time per frame in ms | `2` |
 //! | `pid` | USB product id in hex | PM3 `0001`, PM4 `0002`, PM5 `0003` |
@@ -61,9 +62,17 @@
 //!   goes out in the report it was asked in, cut at the report's end (no stop
 //!   flag) when it does not fit, zero padded (or stale with `faults=stale`).
 //! - CSAFE states Ready, Idle, HaveID, InUse, Paused, Finished, Manual and
-//!   Offline, with the real PM5's rejects, echoes, silences and toggle bit
-//!   (see the `csafe` module's notes, read from
-//!   `captures/pm5-program-exchanges.tsv`).
+//!   Offline. Read from the 34 real PM5 exchanges, which the simulator
+//!   replays byte for byte: the status byte carries the state after the frame
+//!   and the previous-frame status of the frame it answers (GOFINISHED outside
+//!   InUse gets Reject in its own reply); the toggle flips on each accepted
+//!   frame only; a `76` workout shows the host's base state (Ready, or Idle
+//!   after GOIDLE) and settles a second later into Offline or Manual, the PM on
+//!   its own workout screen; terminating outside a workout shows Offline or
+//!   Manual, a `76` workout in use Finished, a public one the base state;
+//!   GOIDLE outside Ready, HaveID and Finished gets no reply at all. InUse
+//!   pauses after 6 s without strokes, Paused and Finished time out after
+//!   220 s, HaveID after SETTIMEOUT (10 s).
 //! - Workouts: just row, fixed distance, fixed time, fixed and variable
 //!   intervals with rest, through the `76` recipe, the public commands
 //!   (SETHORIZONTAL/SETTWORK, `1A` split, SETPROGRAM 0–4, GOINUSE) or
@@ -86,10 +95,28 @@
 //! [`GroundTruth::state_at`] gives the display at any instant. The PM answers
 //! its getters from the same samples.
 //!
+//! ## Not modelled
+//!
+//! Flywheel physics inside a stroke (speed is constant over each stroke),
+//! drag-factor drift and damper changes, calorie and watt-minute goals, rest
+//! distance, undefined-rest intervals, races and multi-erg links, logbook,
+//! memory and diagnostic reads (zeros), authentication (every password is
+//! taken), the gating of proprietary commands over USB, a PM that sends
+//! nothing on report 4, and a real PM's unknown processing time (fixed,
+//! `proc=`). The athlete rows steadily (no start sequence, no sprint finish)
+//! and only stops at a goal, a rest, a terminate or `quit=`.
+//!
 //! ## Guesses
 //!
 //! Where the references are silent the simulator had to choose; each choice
-//! sits on the constant or function that makes it, marked "guess".
+//! sits on the constant or function that makes it, marked "guess": the PM5
+//! product id (`0003`), the versions and PM3/PM4 serial prefixes, SkiErg and
+//! BikeErg drag factors and stroke geometry, the settle delay of `76`
+//! workouts, dwell and spin-down times, the transition-state and logging
+//! delays, just row's 500 m splits and the menu's default splits, heartbeat
+//! data as beat-to-beat intervals in ms, the rest time counting down, the
+//! fraction bytes of WORKTIME/WORKDISTANCE left at 0, `1A` set commands
+//! echoed like `76` ones, and GETPACE in whole seconds per km.
 
 #![forbid(unsafe_code)]
 

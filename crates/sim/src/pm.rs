@@ -54,6 +54,7 @@ pub(crate) struct Pm {
     pub model: Model,
     pub drag: u8,
     start_delay: Option<u64>,
+    quit_after: Option<u64>,
     /// Time of the last event or command handled.
     clock: u64,
     pub csafe: Csafe,
@@ -76,7 +77,7 @@ impl Pm {
         let athlete = Athlete::new(
             cfg.machine,
             cfg.spm,
-            cfg.pace_s,
+            cfg.pace,
             Rng::stream(cfg.seed, stream::ATHLETE),
         );
         let rowing = Rowing::new(cfg.drag, athlete, Rng::stream(cfg.seed, stream::FORCE));
@@ -97,6 +98,7 @@ impl Pm {
             model: cfg.model,
             drag: cfg.drag,
             start_delay: cfg.start_delay_ns,
+            quit_after: cfg.quit_after_ns,
             clock: 0,
             csafe: Csafe::new(),
             rowing,
@@ -175,7 +177,7 @@ impl Pm {
                 c.last = true;
             }
         }
-        if change.rest_ended {
+        if change.rest_ended && !self.quit(t) {
             match &mut self.rowing.cycle {
                 Some(c) => c.last = false,
                 None => self.rowing.start_at = Some(t),
@@ -257,10 +259,21 @@ impl Pm {
         if first && stroke.counted {
             self.truth.workouts[self.piece.workout].started_ns = Some(t);
         }
+        if self.quit(t) {
+            if let Some(c) = &mut self.rowing.cycle {
+                c.last = true;
+            }
+        }
         self.csafe.stroke(t);
         self.heart
             .retarget(t, stroke.power_w, self.piece.total_time_s());
         self.truth.strokes.push(stroke);
+    }
+
+    /// Whether the athlete has given up on the workout by `t` (`quit=`).
+    fn quit(&self, t: u64) -> bool {
+        let started = self.truth.workouts[self.piece.workout].started_ns;
+        matches!((self.quit_after, started), (Some(q), Some(s)) if t >= s + q)
     }
 
     /// The athlete stops at once and the workout in progress is cut short.

@@ -410,3 +410,32 @@ fn splits_add_up() {
     let strokes: u16 = splits.iter().map(|s| s.strokes).sum();
     assert_eq!(strokes as usize, truth.counted_strokes(0).count());
 }
+
+#[test]
+fn an_athlete_who_quits_pauses_the_workout() {
+    let mut host = Host::new("pm5", "start=1&quit=20");
+    let r = host
+        .exchange(&workout::public_distance(2000).unwrap())
+        .unwrap();
+    assert_eq!(r.status.state(), State::InUse);
+    let mut states = vec![];
+    while host.now < 300 * S {
+        let st = host
+            .exchange(&[GetStatus {}.into()])
+            .unwrap()
+            .status
+            .state();
+        if states.last().map(|&(s, _)| s) != Some(st) {
+            states.push((st, host.now / S));
+        }
+        host.idle_until(host.now + S / 2);
+    }
+    let names: Vec<State> = states.iter().map(|&(s, _)| s).collect();
+    assert_eq!(names, [State::InUse, State::Paused, State::Finished]);
+    // Stopped about 20 s after the first stroke (at 1 s), paused 6 s later,
+    // finished 220 s after that.
+    assert!((27..=32).contains(&states[1].1), "{states:?}");
+    assert!((247..=253).contains(&states[2].1), "{states:?}");
+    let w = host.sim.ground_truth().workouts.last().unwrap();
+    assert!(w.terminated);
+}

@@ -201,3 +201,17 @@ fn unplugged_the_device_is_gone_but_the_athlete_rows_on() {
         "the PM kept its state"
     );
 }
+
+#[test]
+fn extended_frames_are_answered_with_swapped_addresses() {
+    // V14 → the reply comes from FD to 00; a frame for another address is ignored.
+    let mut host = Host::new("pm5", "");
+    let reply = host
+        .exchange_frame(&[0xF0, 0xFD, 0x00, 0x80, 0x80, 0xF2])
+        .unwrap();
+    assert_eq!(&reply[1..7], &[0xF0, 0x00, 0xFD, 0x81, 0x81, 0xF2]);
+    assert_eq!(
+        host.exchange_frame(&[0xF0, 0x07, 0x00, 0x80, 0x80, 0xF2]),
+        None
+    );
+}
