@@ -1,8 +1,8 @@
 //! `erglink`: a USB driver and recorder for Concept2 Performance Monitors.
 
 mod cmd;
-mod device;
 mod db;
+mod device;
 mod error;
 mod output;
 mod render;
