@@ -1,5 +1,6 @@
 //! One module per subcommand, each with its arguments and a `run`.
 
+pub mod capture;
 pub mod console;
 pub mod csafe;
 pub mod demo;
@@ -7,5 +8,6 @@ pub mod devices;
 pub mod doctor;
 pub mod probe;
 pub mod raw;
+pub mod record;
 pub mod sessions;
 pub mod show;
