@@ -122,8 +122,8 @@ fn issue2_bad_input_exits_2_with_one_line() {
 }
 
 #[test]
-fn issue2_demo_decodes_the_bundled_pm5_recording() {
-    let o = erglink(&["demo", "--json"]);
+fn issue2_capture_decodes_the_bundled_pm5_recording() {
+    let o = erglink(&["csafe", "capture", "--json"]);
     assert!(o.status.success());
     let j = json(&o);
     assert_eq!(j["replies"], 46);

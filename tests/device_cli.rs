@@ -57,7 +57,15 @@ fn issue5_raw_silent_bad_frame_times_out_naming_the_cause() {
 
 #[test]
 fn issue5_raw_json_and_repeat_histogram() {
-    let o = erglink(&["raw", "--device", "sim:pm5", "--repeat", "20", "--json", "GETSTATUS"]);
+    let o = erglink(&[
+        "raw",
+        "--device",
+        "sim:pm5",
+        "--repeat",
+        "20",
+        "--json",
+        "GETSTATUS",
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(j["exchanges"].as_array().unwrap().len(), 20);
@@ -89,7 +97,15 @@ fn issue5_no_monitor_exits_3() {
 fn issue5_transcript_replays() {
     let dir = tempfile::tempdir().unwrap();
     let t = dir.path().join("t.txt");
-    let o = erglink(&["raw", "--device", "sim:pm5", "--transcript", t.to_str().unwrap(), "GETVERSION", "GETSERIAL"]);
+    let o = erglink(&[
+        "raw",
+        "--device",
+        "sim:pm5",
+        "--transcript",
+        t.to_str().unwrap(),
+        "GETVERSION",
+        "GETSERIAL",
+    ]);
     assert!(o.status.success());
     let first = text(&o);
     let replay = format!("replay:{}", t.display());
@@ -99,28 +115,58 @@ fn issue5_transcript_replays() {
     assert_eq!(text(&o), first);
     let o = erglink(&["raw", "--device", &replay, "GETSTATUS"]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("differs from the recording"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("differs from the recording"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
 fn issue5_probe_runs_against_the_simulator() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("probe.txt");
-    let o = erglink(&["probe", "--device", "sim:pm5", "--out", out.to_str().unwrap(), "--samples", "10", "--json"]);
+    let o = erglink(&[
+        "probe",
+        "--device",
+        "sim:pm5",
+        "--out",
+        out.to_str().unwrap(),
+        "--samples",
+        "10",
+        "--json",
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(j["model"], 5);
     assert!(j["bad_checksum"]["answered"].is_boolean());
-    assert!(j["set_command_echo"]["skipped"].is_string(), "no set without --allow-set");
+    assert!(
+        j["set_command_echo"]["skipped"].is_string(),
+        "no set without --allow-set"
+    );
     let summary = std::fs::read_to_string(dir.path().join("probe.txt.summary.json")).unwrap();
     assert!(summary.contains("latency"));
     let transcript = std::fs::read_to_string(&out).unwrap();
     assert!(transcript.starts_with("# erglink transcript v1"));
     assert!(transcript.lines().filter(|l| l.contains(" tx ")).count() > 20);
     // With --allow-set the echo of a Just Row program is recorded.
-    let o = erglink(&["probe", "--device", "sim:pm5", "--out", out.to_str().unwrap(), "--samples", "2", "--allow-set", "--json"]);
+    let o = erglink(&[
+        "probe",
+        "--device",
+        "sim:pm5",
+        "--out",
+        out.to_str().unwrap(),
+        "--samples",
+        "2",
+        "--allow-set",
+        "--json",
+    ]);
     let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(j["set_command_echo"]["echoed"].as_array().unwrap().len(), 2, "{j}");
+    assert_eq!(
+        j["set_command_echo"]["echoed"].as_array().unwrap().len(),
+        2,
+        "{j}"
+    );
 }
 
 #[test]
@@ -128,7 +174,9 @@ fn issue5_console_through_a_pseudo_terminal() {
     use expectrl::{Expect, Regex, Session};
     let home = tempfile::tempdir().unwrap();
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_erglink"));
-    cmd.args(["console", "--device", "sim:pm5"]).env("HOME", home.path()).env_remove("XDG_DATA_HOME");
+    cmd.args(["console", "--device", "sim:pm5"])
+        .env("HOME", home.path())
+        .env_remove("XDG_DATA_HOME");
     let mut p = Session::spawn(cmd).expect("spawn under a pty");
     p.set_expect_timeout(Some(Duration::from_secs(30)));
     p.expect("erglink> ").unwrap();
@@ -147,6 +195,7 @@ fn issue5_console_through_a_pseudo_terminal() {
     p.send_line("quit").unwrap();
     p.expect(expectrl::Eof).unwrap();
     // History survives the session.
-    let hist = std::fs::read_to_string(home.path().join(".local/share/erglink/console_history")).unwrap();
+    let hist =
+        std::fs::read_to_string(home.path().join(".local/share/erglink/console_history")).unwrap();
     assert!(hist.contains("GETSERIAL"));
 }

@@ -27,8 +27,10 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Run the main job on built-in data (see README).
+    /// Record a simulated PM5 rowing 2000 m and summarise it: the main job on built-in data.
     Demo(cmd::demo::DemoArgs),
+    /// Record every stroke and force curve of the monitors attached.
+    Record(cmd::record::RecordArgs),
     /// The CSAFE codec on its own: encode, decode, list commands.
     #[command(subcommand)]
     Csafe(cmd::csafe::Cmd),
@@ -72,6 +74,7 @@ fn main() {
     init_logging(cli.verbose, cli.quiet);
     let result = match cli.command {
         Command::Demo(a) => cmd::demo::run(a),
+        Command::Record(a) => cmd::record::run(a),
         Command::Csafe(c) => cmd::csafe::run(c),
         Command::Devices(a) => cmd::devices::run(a),
         Command::Raw(a) => cmd::raw::run(a),

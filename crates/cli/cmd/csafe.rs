@@ -24,6 +24,8 @@ pub enum Cmd {
     Decode(DecodeArgs),
     /// List every command of the dictionary with its arguments and reply fields.
     List(ListArgs),
+    /// Decode the bundled recording of a real PM5 (a 100 m row over Bluetooth).
+    Capture(crate::cmd::capture::CaptureArgs),
 }
 
 #[derive(Debug, Args)]
@@ -69,6 +71,7 @@ pub fn run(cmd: Cmd) -> Result<()> {
         Cmd::Encode(a) => encode(a),
         Cmd::Decode(a) => decode(a),
         Cmd::List(a) => list(a),
+        Cmd::Capture(a) => crate::cmd::capture::run(a),
     }
 }
 

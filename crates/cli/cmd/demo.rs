@@ -1,149 +1,141 @@
-//! `erglink demo`: until the recorder lands, decodes the bundled recording of
-//! a real PM5 and prints what it found.
+//! `erglink demo`: the main job on built-in data. Records a simulated PM5
+//! rowing 2000 m at 28 strokes/min, as fast as the simulated bus allows, and
+//! summarises what went into the database.
+
+use std::sync::atomic::AtomicBool;
+use std::time::Instant;
 
 use anyhow::Result;
 use clap::Args;
-use erglink_csafe::command::{GetVersion, PmGetForcePlotData};
-use erglink_csafe::{DecodeEvent, Frame, FrameDecoder, Response, decode_request, parse_hex};
+use erglink_pm::Monitor;
+use erglink_recorder::{Live, MonitorRecorder, Options, Until};
+use erglink_sim::{SimConfig, Simulator};
+use erglink_store::Store;
+use erglink_transport::SimTransport;
 use serde_json::json;
 
+use crate::cmd::record::writer_options;
+use crate::db::{DbArgs, failure};
+use crate::error::Failure;
 use crate::output::{emit, emit_json};
 
-/// A real PM5 rowing 100 m over Bluetooth (ErgometerJS `row100meter`, 2016);
-/// provenance in captures/README.md.
-const RECORDING: &str = include_str!("../../../captures/pm5-ble-row100m.jsonl");
-const HOST_TO_PM: &str = "ce060021";
-const PM_TO_HOST: &str = "ce060022";
+/// The demo's monitor: a PM5 with a 2000 m programmed, the athlete at 1:45/500 m.
+const DEMO_SIM: &str = "workout=2000m&spm=28&pace=1:45&pacing=max&seed=1";
+
+/// PyRow's rate, measured on a real capture (issue [6/8]).
+const PYROW_SAMPLES_PER_S: f64 = 3.7;
 
 #[derive(Debug, Args)]
 pub struct DemoArgs {
+    #[command(flatten)]
+    db: DbArgs,
     /// Print JSON.
     #[arg(long)]
     json: bool,
 }
 
-struct Found {
-    chunks: usize,
-    requests: Vec<Frame>,
-    replies: Vec<Frame>,
-    errors: usize,
-    dropped: u64,
-}
-
-fn reassemble() -> Result<Found> {
-    let mut req_dec = FrameDecoder::default();
-    let mut rep_dec = FrameDecoder::default();
-    let mut found = Found {
-        chunks: 0,
-        requests: Vec::new(),
-        replies: Vec::new(),
-        errors: 0,
-        dropped: 0,
-    };
-    for line in RECORDING.lines() {
-        let v: serde_json::Value = serde_json::from_str(line)?;
-        let Some(hex) = v["hex"].as_str() else {
-            continue;
-        };
-        let (dec, out) = match (v["char"].as_str(), v["event"].as_str()) {
-            (Some(HOST_TO_PM), Some("writeCharacteristic")) => (&mut req_dec, &mut found.requests),
-            (Some(PM_TO_HOST), Some("notificationReceived")) => {
-                found.chunks += 1;
-                (&mut rep_dec, &mut found.replies)
-            }
-            _ => continue,
-        };
-        let mut errors = 0;
-        dec.feed(&parse_hex(hex)?, |ev| match ev {
-            DecodeEvent::Frame(f) => out.push(f.to_owned()),
-            DecodeEvent::Error(_) => errors += 1,
-        });
-        found.errors += errors;
-    }
-    found.dropped = req_dec.stats().dropped_bytes + rep_dec.stats().dropped_bytes;
-    Ok(found)
+fn clock(cs: u64) -> String {
+    let s = cs as f64 / 100.0;
+    format!("{}:{:04.1}", (s / 60.0) as u64, s % 60.0)
 }
 
 pub fn run(a: DemoArgs) -> Result<()> {
-    let f = reassemble()?;
-    let mut version = None;
-    let mut curves: Vec<Vec<u16>> = Vec::new();
-    let mut current: Vec<u16> = Vec::new();
-    for (req, rep) in f.requests.iter().zip(&f.replies) {
-        let shape = decode_request(&req.contents).shape();
-        let r = Response::decode(rep.as_ref(), &shape)?;
-        if let Some(v) = r.get::<GetVersion>() {
-            version = Some(v.clone());
+    let path = a.db.path()?;
+    let store = Store::open(&path).map_err(|e| failure(&path, e))?;
+    let writer = store
+        .writer(writer_options(None)?)
+        .map_err(|e| failure(&path, e))?;
+    let cfg = SimConfig::parse("pm5", DEMO_SIM).expect("the demo's options are valid");
+    let transport = SimTransport::new(Simulator::new(cfg), format!("sim:pm5?{DEMO_SIM}"));
+    let options = Options {
+        until: Until::Finished,
+        ..Options::default()
+    };
+    let mut recorder = MonitorRecorder::new(Monitor::new(transport), options, Live::default());
+    let wall = Instant::now();
+    let sessions = recorder
+        .run(&writer, &AtomicBool::new(false))
+        .map_err(|e| Failure::failed("the demo's recording failed", e))?;
+    writer.close().map_err(|e| failure(&path, e))?;
+    let wall_s = wall.elapsed().as_secs_f64();
+    let s = sessions.first().ok_or_else(|| {
+        Failure::failed(
+            "the demo recorded nothing",
+            "the simulated athlete never rowed",
+        )
+    })?;
+    let limit = recorder
+        .monitor()
+        .transport()
+        .simulator()
+        .bus_limit(s.report_id)
+        .exchanges_per_s;
+
+    let reader = store.reader().map_err(|e| failure(&path, e))?;
+    let session = reader.session(&s.id).map_err(|e| failure(&path, e))?;
+    let (mut power_sum, mut power_n, mut last) = (0u64, 0u64, None);
+    for sample in reader.samples(&s.id).map_err(|e| failure(&path, e))? {
+        let sample = sample.map_err(|e| failure(&path, e))?;
+        if sample.power_w > 0 {
+            power_sum += u64::from(sample.power_w);
+            power_n += 1;
         }
-        if let Some(p) = r.get::<PmGetForcePlotData>() {
-            // The host drains 20 bytes at a time; a shorter read ends the curve.
-            current.extend_from_slice(p.samples.samples());
-            if p.samples.count < 20 && !current.is_empty() {
-                curves.push(std::mem::take(&mut current));
-            }
-        }
+        last = Some(sample);
     }
-    let samples: usize = curves.iter().map(Vec::len).sum();
-    let peak = curves.iter().flatten().copied().max().unwrap_or(0);
+    let last = last.unwrap_or_default();
+    let time_cs = u64::from(last.pm_elapsed_cs);
+    let distance_m = f64::from(last.distance_dm) / 10.0;
+    let avg_pace_cs = if distance_m > 0.0 {
+        (time_cs as f64 * 500.0 / distance_m) as u64
+    } else {
+        0
+    };
+    let avg_power = power_sum.checked_div(power_n).unwrap_or(0);
+    let share = 100.0 * s.achieved_hz / limit;
     if a.json {
         emit_json(&json!({
-            "source": "real PM5 over Bluetooth LE, 100 m row (ErgometerJS row100meter, 2016-03-06)",
-            "chunks": f.chunks,
-            "requests": f.requests.len(),
-            "replies": f.replies.len(),
-            "decoder_errors": f.errors,
-            "dropped_bytes": f.dropped,
-            "model": version.as_ref().map(|v| v.model),
-            "hardware_version": version.as_ref().map(|v| v.hardware_version),
-            "software_version": version.as_ref().map(|v| v.software_version),
-            "force_curves": curves.len(),
-            "force_samples": samples,
-            "peak_force_lbf": peak,
+            "database": path.display().to_string(),
+            "session": s.id.to_string(),
+            "source": session.source.name(),
+            "time_s": time_cs as f64 / 100.0,
+            "distance_m": distance_m,
+            "strokes": s.strokes,
+            "pace_s_per_500m": avg_pace_cs as f64 / 100.0,
+            "power_w": avg_power,
+            "samples": s.samples,
+            "rate_hz": s.achieved_hz,
+            "bus_limit_hz": limit,
+            "report_id": s.report_id,
+            "force_curves": s.curves.0,
+            "complete_force_curves": s.curves.1,
+            "wall_s": wall_s,
         }));
         return Ok(());
     }
-    let mut out = String::from(
-        "erglink demo: decoding a real PM5 recording (100 m row over Bluetooth LE, ErgometerJS row100meter, 2016-03-06)\n",
-    );
-    out.push_str(&format!(
-        "  reassembled {} replies from {} Bluetooth chunks of at most 20 bytes; {} requests\n",
-        f.replies.len(),
-        f.chunks,
-        f.requests.len()
+    emit(&format!(
+        "erglink demo: recorded a simulated PM5 rowing 2000 m at 28 strokes/min (pacing=max) in {wall_s:.2} s of real time\n\
+         \x20 database      {}\n\
+         \x20 session       {} (source {}, on a simulated monitor)\n\
+         \x20 time {}  distance {:.0} m  strokes {}  average pace {}/500m  average power {} W\n\
+         \x20 samples       {} at {:.1}/s: {:.0} % of the simulated bus limit ({:.1}/s in report {}); PyRow manages {PYROW_SAMPLES_PER_S}/s\n\
+         \x20 force curves  {} of {} complete\n\
+         `erglink sessions` lists it; `erglink show {}` shows it.",
+        path.display(),
+        s.id,
+        session.source.name(),
+        clock(time_cs),
+        distance_m,
+        s.strokes,
+        clock(avg_pace_cs),
+        avg_power,
+        s.samples,
+        s.achieved_hz,
+        share,
+        limit,
+        s.report_id,
+        s.curves.1,
+        s.curves.0,
+        s.id
     ));
-    out.push_str(&format!(
-        "  checksum or framing errors: {}; dropped bytes: {}\n",
-        f.errors, f.dropped
-    ));
-    if let Some(v) = &version {
-        out.push_str(&format!(
-            "  monitor: model PM{} (manufacturer {}, class {}), hardware {}, software {}\n",
-            v.model, v.manufacturer_id, v.class_id, v.hardware_version, v.software_version
-        ));
-    }
-    out.push_str(&format!(
-        "  force curves: {} strokes, {} samples at 64 Hz, peak {} lbf (unit as the spec's sample suggests)\n",
-        curves.len(),
-        samples,
-        peak
-    ));
-    for (i, c) in curves.iter().enumerate() {
-        let bar: String = c.iter().map(|&s| spark(s, peak)).collect();
-        out.push_str(&format!(
-            "    stroke {:>2}: {:>2} samples {bar}\n",
-            i + 1,
-            c.len()
-        ));
-    }
-    out.push_str("The recorder's simulated 2000 m replaces this demo once it lands.");
-    emit(&out);
     Ok(())
-}
-
-fn spark(v: u16, peak: u16) -> char {
-    const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
-    if peak == 0 {
-        return BARS[0];
-    }
-    BARS[(usize::from(v) * 7 / usize::from(peak)).min(7)]
 }

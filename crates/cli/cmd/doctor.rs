@@ -34,11 +34,11 @@ pub fn run(a: DoctorArgs) -> Result<()> {
             CheckStatus::Skip => "skip",
         };
         out.push_str(&format!("[{mark}] {:<10} {}\n", c.name, c.detail));
-        if let Some(fix) = &c.fix {
-            if c.status != CheckStatus::Ok {
-                for line in fix.lines() {
-                    out.push_str(&format!("         {line}\n"));
-                }
+        if let Some(fix) = &c.fix
+            && c.status != CheckStatus::Ok
+        {
+            for line in fix.lines() {
+                out.push_str(&format!("         {line}\n"));
             }
         }
     }

@@ -1,5 +1,6 @@
 //! One module per subcommand, each with its arguments and a `run`.
 
+pub mod capture;
 pub mod console;
 pub mod csafe;
 pub mod demo;
@@ -8,5 +9,6 @@ pub mod doctor;
 pub mod export;
 pub mod probe;
 pub mod raw;
+pub mod record;
 pub mod sessions;
 pub mod show;

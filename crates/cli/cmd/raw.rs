@@ -50,10 +50,10 @@ pub fn parse_report_id(text: &str) -> Result<u8, String> {
 
 /// The frame to send: hex as given, or commands encoded.
 pub fn frame_from_input(input: &[String]) -> Result<Vec<u8>> {
-    if let Ok(bytes) = parse_hex(&input.join(" ")) {
-        if !bytes.is_empty() {
-            return Ok(bytes);
-        }
+    if let Ok(bytes) = parse_hex(&input.join(" "))
+        && !bytes.is_empty()
+    {
+        return Ok(bytes);
     }
     let cmds = parse_commands(input)?;
     let mut wire = Vec::new();
@@ -74,7 +74,7 @@ pub fn exchange_text(
         .map_err(|e| driver_failure("no reply", &e))?;
     let f = erglink_csafe::frame::decode_frame(&ex.reply).expect("validated by the driver");
     let text = format!(
-        "sent  {} (report {:02X})\nreply {}  latency {:.1} ms{}",
+        "sent  {} (report {:02X})\nreply {}\n  latency {:.1} ms{}",
         format_hex(&ex.request),
         ex.report_id,
         response_text(f.as_ref(), &ex.response).trim_end(),

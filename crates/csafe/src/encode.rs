@@ -43,13 +43,13 @@ fn write_item(cmd: &AnyCommand, out: &mut Vec<u8>) -> Result<(), EncodeError> {
     let id = cmd.id();
     out.push(id);
     if cmd.is_short() {
-        if let AnyCommand::Raw(r) = cmd {
-            if r.data.is_some() {
-                return Err(EncodeError::ShortWithData {
-                    name: cmd.name(),
-                    id,
-                });
-            }
+        if let AnyCommand::Raw(r) = cmd
+            && r.data.is_some()
+        {
+            return Err(EncodeError::ShortWithData {
+                name: cmd.name(),
+                id,
+            });
         }
         return Ok(());
     }

@@ -160,10 +160,10 @@ impl Response {
             .ok_or(ResponseError::NoStatus)?;
         self.status = Status(status);
         self.contents.extend_from_slice(frame.contents);
-        if let Some(shape) = request {
-            if self.decode_by_template(shape) {
-                return Ok(());
-            }
+        if let Some(shape) = request
+            && self.decode_by_template(shape)
+        {
+            return Ok(());
         }
         let mut walk = Walk {
             contents: &self.contents,

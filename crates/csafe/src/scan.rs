@@ -100,9 +100,9 @@ mod tests {
                     .map(|_| {
                         seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
                         let r = (seed >> 33) as u8;
-                        if r % 5 == 0 {
+                        if r.is_multiple_of(5) {
                             0xF0 | (r & 0x0F)
-                        } else if r % 3 == 0 {
+                        } else if r.is_multiple_of(3) {
                             0
                         } else {
                             r & 0xEF

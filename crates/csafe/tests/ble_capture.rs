@@ -73,7 +73,7 @@ fn every_reply_reassembles_and_decodes_against_its_request() {
                 .map(|p| u16::from_le_bytes([p[0], p[1]]))
                 .collect();
             assert_eq!(plot.samples.samples(), want);
-            assert!(count <= 32 && count % 2 == 0);
+            assert!(count <= 32 && count.is_multiple_of(2));
         }
     }
     assert_eq!(plots, 45);

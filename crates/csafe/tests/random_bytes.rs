@@ -30,7 +30,7 @@ impl Rng {
         let len = self.below(max_len + 1);
         for _ in 0..len {
             let r = self.next();
-            out.push(if r % 3 == 0 {
+            out.push(if r.is_multiple_of(3) {
                 INTERESTING[(r >> 8) as usize % INTERESTING.len()]
             } else {
                 (r >> 16) as u8

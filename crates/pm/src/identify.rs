@@ -65,16 +65,14 @@ impl<T: Transport> Monitor<T> {
         {
             id.serial = Some(s.to_string());
         }
-        if let Ok(Ok(ex)) = self.exchange(&[GetCaps { code: 0 }.into()]) {
-            if let Some(Outcome::Data(erglink_csafe::AnyReply::GetCaps(c))) =
+        if let Ok(Ok(ex)) = self.exchange(&[GetCaps { code: 0 }.into()])
+            && let Some(Outcome::Data(erglink_csafe::AnyReply::GetCaps(c))) =
                 ex.response.replies.first().map(|r| &r.outcome)
-            {
-                if let Some((rx, tx, gap)) = c.frame_limits() {
-                    id.max_rx_frame = Some(rx);
-                    id.max_tx_frame = Some(tx);
-                    id.min_interframe_gap = Some(gap);
-                }
-            }
+            && let Some((rx, tx, gap)) = c.frame_limits()
+        {
+            id.max_rx_frame = Some(rx);
+            id.max_tx_frame = Some(tx);
+            id.min_interframe_gap = Some(gap);
         }
         Ok(id)
     }

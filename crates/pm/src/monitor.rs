@@ -36,7 +36,7 @@ impl Default for Settings {
         Self {
             timeout_ns: 1_000_000_000,
             retry_gap_ns: 50_000_000,
-            max_resends: 2,
+            max_resends: 3,
             frame_kind: FrameKind::Standard,
             group_wrappers: true,
             max_frame: erglink_csafe::DEFAULT_MAX_FRAME,
@@ -187,6 +187,16 @@ impl<T: Transport> Monitor<T> {
         loop {
             let failure = match self.attempt(&request, report, Some(shape), true)? {
                 Attempt::Reply(mut ex) => {
+                    // "Previous frame Bad": our request reached the PM
+                    // damaged and was not acted on, so a getter can go again.
+                    let damaged = ex.status().prev_frame() == PrevFrameStatus::Bad;
+                    if damaged && resendable && resends < self.settings.max_resends {
+                        self.stats.bad_requests += 1;
+                        resends += 1;
+                        self.stats.resends += 1;
+                        self.transport.note("resend: the PM saw a bad frame");
+                        continue;
+                    }
                     ex.resends = resends;
                     return Ok(self.classify(*ex));
                 }

@@ -90,6 +90,8 @@ pub struct Stats {
     pub truncated: u64,
     /// Frames dropped for bad checksums or framing.
     pub bad_frames: u64,
+    /// Requests the PM reported as damaged (previous-frame status Bad).
+    pub bad_requests: u64,
     /// Bytes the frame decoder dropped.
     pub dropped_bytes: u64,
     /// Replies whose toggle bit did not flip.

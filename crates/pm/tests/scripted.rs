@@ -157,10 +157,10 @@ fn lost_replies_are_resent_only_for_getters() {
     let mut m = Monitor::new(Scripted::new(Box::new(|_, _| Vec::new())));
     let err = m.exchange(&[GetSerial {}.into()]).unwrap_err();
     assert!(
-        matches!(err, DriverError::Timeout { resends: 2, .. }),
+        matches!(err, DriverError::Timeout { resends: 3, .. }),
         "{err}"
     );
-    assert_eq!(m.transport().writes.len(), 3);
+    assert_eq!(m.transport().writes.len(), 4);
     let before = m.transport().writes.len();
     let err = m
         .exchange(&[PmGetForcePlotData { block_len: 32 }.into()])

@@ -101,15 +101,15 @@ fn udev_rule() -> Check {
             continue;
         };
         for e in entries.flatten() {
-            if let Ok(text) = std::fs::read_to_string(e.path()) {
-                if text.to_ascii_lowercase().contains("17a4") {
-                    return check(
-                        "udev rule",
-                        CheckStatus::Ok,
-                        format!("{} mentions vendor 17a4", e.path().display()),
-                        None,
-                    );
-                }
+            if let Ok(text) = std::fs::read_to_string(e.path())
+                && text.to_ascii_lowercase().contains("17a4")
+            {
+                return check(
+                    "udev rule",
+                    CheckStatus::Ok,
+                    format!("{} mentions vendor 17a4", e.path().display()),
+                    None,
+                );
             }
         }
     }

@@ -52,18 +52,17 @@ fn info_of(device: &rusb::Device<Context>) -> Option<DeviceInfo> {
     info.vendor_id = desc.vendor_id();
     info.product_id = desc.product_id();
     // Strings need the device opened; without permission they stay unknown.
-    if let Ok(handle) = device.open() {
-        if let Ok(lang) = handle.read_languages(STRING_TIMEOUT) {
-            if let Some(&lang) = lang.first() {
-                info.serial = handle
-                    .read_serial_number_string(lang, &desc, STRING_TIMEOUT)
-                    .ok();
-                info.product = handle.read_product_string(lang, &desc, STRING_TIMEOUT).ok();
-                info.manufacturer = handle
-                    .read_manufacturer_string(lang, &desc, STRING_TIMEOUT)
-                    .ok();
-            }
-        }
+    if let Ok(handle) = device.open()
+        && let Ok(lang) = handle.read_languages(STRING_TIMEOUT)
+        && let Some(&lang) = lang.first()
+    {
+        info.serial = handle
+            .read_serial_number_string(lang, &desc, STRING_TIMEOUT)
+            .ok();
+        info.product = handle.read_product_string(lang, &desc, STRING_TIMEOUT).ok();
+        info.manufacturer = handle
+            .read_manufacturer_string(lang, &desc, STRING_TIMEOUT)
+            .ok();
     }
     Some(info)
 }

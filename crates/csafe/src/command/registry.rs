@@ -348,23 +348,22 @@ impl AnyCommand {
         let (name, wrapper, args) = split_command_text(text)?;
         let spec = find(name, wrapper)?;
         let i = index_of(spec.wrapper, spec.id).expect("found specs are indexed");
-        if let [single] = args.as_slice() {
-            if let Some(hex) = single.strip_prefix("hex=") {
-                if spec.layout == Layout::Published {
-                    if spec.is_short() {
-                        return Err(ArgError::Value {
-                            name: spec.name.into(),
-                            field: "hex",
-                            why: "a short command carries no data".into(),
-                        });
-                    }
-                    return Ok(AnyCommand::Raw(RawCommand {
-                        wrapper: spec.wrapper,
-                        id: spec.id,
-                        data: Some(crate::args::parse_hex(hex)?),
-                    }));
-                }
+        if let [single] = args.as_slice()
+            && let Some(hex) = single.strip_prefix("hex=")
+            && spec.layout == Layout::Published
+        {
+            if spec.is_short() {
+                return Err(ArgError::Value {
+                    name: spec.name.into(),
+                    field: "hex",
+                    why: "a short command carries no data".into(),
+                });
             }
+            return Ok(AnyCommand::Raw(RawCommand {
+                wrapper: spec.wrapper,
+                id: spec.id,
+                data: Some(crate::args::parse_hex(hex)?),
+            }));
         }
         PARSE_ARGS[i](&args)
     }

@@ -1,0 +1,244 @@
+//! `erglink record`: every stroke and force curve of every monitor, into the
+//! session database.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use anyhow::Result;
+use clap::Args;
+use erglink_model::Tags;
+use erglink_recorder::{Live, Options, SessionSummary, Target, Until, record};
+use erglink_store::{Store, WriterOptions};
+use erglink_transport::DeviceSelector;
+use serde_json::json;
+
+use crate::db::{DbArgs, failure};
+use crate::error::Failure;
+use crate::output::{emit, emit_json};
+
+#[derive(Debug, Args)]
+pub struct RecordArgs {
+    /// Monitors to record (repeatable). Without it, every monitor attached,
+    /// including those plugged in later.
+    #[arg(long, short = 'd', value_name = "SEL")]
+    device: Vec<String>,
+    #[command(flatten)]
+    db: DbArgs,
+    /// Keep every USB report in the session's exchange log.
+    #[arg(long)]
+    raw_log: bool,
+    /// Stop after a duration (90s, 10m, 1h, 1:30:00), or once a workout has finished.
+    #[arg(long, value_name = "DURATION|finished", value_parser = parse_until)]
+    until: Option<Until>,
+    /// A session ends after this many seconds without a stroke (rests excepted).
+    #[arg(long, default_value_t = 60, value_name = "S")]
+    idle_timeout: u64,
+    /// Who rows.
+    #[arg(long)]
+    athlete: Option<String>,
+    /// Which station or machine.
+    #[arg(long)]
+    station: Option<String>,
+    /// A note for the session.
+    #[arg(long)]
+    note: Option<String>,
+    /// Append a line for every commit the store completes (for crash audits).
+    #[arg(long, value_name = "FILE", hide = true)]
+    commit_log: Option<PathBuf>,
+    /// Print a JSON summary at the end.
+    #[arg(long)]
+    json: bool,
+}
+
+/// `90s`, `10m`, `1h`, `1:30:00`, `45`, or `finished`.
+pub fn parse_until(text: &str) -> Result<Until, String> {
+    if text.eq_ignore_ascii_case("finished") {
+        return Ok(Until::Finished);
+    }
+    parse_duration(text)
+        .map(|s| Until::Duration((s * 1e9) as u64))
+        .ok_or_else(|| format!("`{text}` is not a duration (90s, 10m, 1h, 1:30:00) or `finished`"))
+}
+
+fn parse_duration(text: &str) -> Option<f64> {
+    if text.contains(':') {
+        return text.split(':').try_fold(0.0, |acc, part| {
+            part.parse::<f64>().ok().map(|v| acc * 60.0 + v)
+        });
+    }
+    let (num, unit) = text.split_at(
+        text.find(|c: char| c.is_ascii_alphabetic())
+            .unwrap_or(text.len()),
+    );
+    let v: f64 = num.parse().ok()?;
+    let scale = match unit {
+        "" | "s" => 1.0,
+        "m" | "min" => 60.0,
+        "h" => 3600.0,
+        "ms" => 0.001,
+        _ => return None,
+    };
+    Some(v * scale)
+}
+
+pub fn writer_options(commit_log: Option<PathBuf>) -> Result<WriterOptions> {
+    let mut options = WriterOptions::default();
+    if let Some(path) = commit_log {
+        use std::io::Write;
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .map_err(|e| Failure::failed(format!("cannot open {}", path.display()), e))?;
+        let file = std::sync::Mutex::new(file);
+        options.on_commit = Some(Arc::new(move |c: &erglink_store::Commit| {
+            // One write per line, flushed, so a killed process leaves whole lines.
+            let mut f = file.lock().unwrap_or_else(|p| p.into_inner());
+            let _ = writeln!(f, "commit {} rows {}", c.seq, c.rows);
+            let _ = f.flush();
+        }));
+    }
+    Ok(options)
+}
+
+fn summary_json(s: &SessionSummary) -> serde_json::Value {
+    json!({
+        "session": s.id.to_string(),
+        "samples": s.samples,
+        "strokes": s.strokes,
+        "force_curves": s.curves.0,
+        "complete_force_curves": s.curves.1,
+        "duration_s": s.duration_ns as f64 / 1e9,
+        "achieved_hz": s.achieved_hz,
+        "report_id": s.report_id,
+        "workout_finished": s.workout_finished,
+    })
+}
+
+pub fn run(a: RecordArgs) -> Result<()> {
+    let target = if a.device.is_empty() {
+        Target::AllAttached
+    } else {
+        let list = a
+            .device
+            .iter()
+            .map(|d| {
+                DeviceSelector::parse(d).map_err(|e| Failure::bad_input("bad --device", &e.why))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Target::Devices(list)
+    };
+    let path = a.db.path()?;
+    let store = Store::open(&path).map_err(|e| failure(&path, e))?;
+    let writer = Arc::new(
+        store
+            .writer(writer_options(a.commit_log.clone())?)
+            .map_err(|e| failure(&path, e))?,
+    );
+    let options = Options {
+        until: a.until.unwrap_or(Until::Stopped),
+        idle_timeout_ns: a.idle_timeout * 1_000_000_000,
+        tags: Tags {
+            athlete: a.athlete,
+            station: a.station,
+            note: a.note,
+        },
+        raw_log: a.raw_log,
+        ..Options::default()
+    };
+    let live = Live::default();
+    let stop = Arc::new(AtomicBool::new(false));
+    let tty = std::io::stdout().is_terminal();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let (sessions, errors) = rt.block_on(async {
+        let ctrl_c_stop = stop.clone();
+        tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                eprintln!("\nerglink: stopping; ending sessions cleanly (Ctrl-C again to force)");
+                ctrl_c_stop.store(true, Ordering::Relaxed);
+                if tokio::signal::ctrl_c().await.is_ok() {
+                    std::process::exit(130);
+                }
+            }
+        });
+        if tty {
+            let live = live.clone();
+            let stop = stop.clone();
+            tokio::spawn(async move {
+                let mut shown = 0;
+                while !stop.load(Ordering::Relaxed) {
+                    tokio::time::sleep(Duration::from_millis(250)).await;
+                    let lines: Vec<String> = live
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .values()
+                        .map(|l| l.render())
+                        .collect();
+                    let mut out = String::new();
+                    if shown > 0 {
+                        out.push_str(&format!("\x1b[{shown}A"));
+                    }
+                    for l in &lines {
+                        out.push_str(&format!("\r\x1b[2K{l}\n"));
+                    }
+                    shown = lines.len();
+                    print!("{out}");
+                    use std::io::Write;
+                    let _ = std::io::stdout().flush();
+                }
+            });
+        }
+        record(target, writer.clone(), options, live.clone(), stop.clone()).await
+    });
+    stop.store(true, Ordering::Relaxed);
+    Arc::try_unwrap(writer)
+        .map_err(|_| {
+            Failure::failed(
+                "cannot close the database",
+                "a monitor task still holds the writer",
+            )
+        })?
+        .close()
+        .map_err(|e| failure(&path, e))?;
+    if a.json {
+        emit_json(&json!({
+            "database": path.display().to_string(),
+            "sessions": sessions.iter().map(summary_json).collect::<Vec<_>>(),
+            "errors": errors.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        }));
+    } else if tty {
+        for s in &sessions {
+            emit(&format!(
+                "session {}: {} strokes, {} samples ({:.1}/s), {} of {} force curves whole",
+                s.id, s.strokes, s.samples, s.achieved_hz, s.curves.1, s.curves.0
+            ));
+        }
+    }
+    if let Some(e) = errors.first() {
+        return Err(Failure::failed("recording failed", e).into());
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_until("finished"), Ok(Until::Finished));
+        assert_eq!(parse_until("90s"), Ok(Until::Duration(90_000_000_000)));
+        assert_eq!(parse_until("10m"), Ok(Until::Duration(600_000_000_000)));
+        assert_eq!(
+            parse_until("1:30:00"),
+            Ok(Until::Duration(5_400_000_000_000))
+        );
+        assert_eq!(parse_until("45"), Ok(Until::Duration(45_000_000_000)));
+        assert!(parse_until("soon").is_err());
+    }
+}

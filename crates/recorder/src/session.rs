@@ -1,0 +1,388 @@
+//! One session being recorded: samples, strokes, curves, splits, intervals
+//! and gaps, gathered into batches for the store's writer.
+
+use erglink_csafe::WorkoutState;
+use erglink_csafe::command::StrokeStats;
+use erglink_model::{
+    ForceCurve, Gap, GapKind, Sample, SessionId, Split, SplitKind, Stroke, UtcNanos,
+};
+use erglink_store::Batch;
+
+use crate::reading::Reading;
+
+/// How often a batch goes to the writer, on the transport's clock: the
+/// writer commits at least every 250 ms, so data is never older than about
+/// half a second when a crash comes.
+const FLUSH_EVERY_NS: u64 = 200_000_000;
+
+#[derive(Clone, Copy, Debug, Default)]
+struct Averages {
+    n: u64,
+    power: u64,
+    rate: u64,
+    hr_n: u64,
+    hr: u64,
+}
+
+impl Averages {
+    fn add(&mut self, s: &Sample) {
+        self.n += 1;
+        self.power += u64::from(s.power_w);
+        self.rate += u64::from(s.rate_spm);
+        if let Some(hr) = s.hr_bpm.filter(|&h| h > 0) {
+            self.hr_n += 1;
+            self.hr += u64::from(hr);
+        }
+    }
+    fn power(&self) -> Option<u16> {
+        (self.n > 0).then(|| (self.power / self.n) as u16)
+    }
+    fn rate(&self) -> Option<u8> {
+        (self.n > 0).then(|| (self.rate / self.n) as u8)
+    }
+    fn hr(&self) -> Option<u8> {
+        (self.hr_n > 0).then(|| (self.hr / self.hr_n) as u8)
+    }
+}
+
+/// A stroke from its catch until the next catch.
+#[derive(Clone, Debug)]
+struct OpenStroke {
+    index: u32,
+    start_ns: u64,
+    start_distance_dm: u32,
+    drive_end_ns: Option<u64>,
+    stats: Option<StrokeStats>,
+}
+
+/// An interval whose work part ended; its rest is still running.
+#[derive(Clone, Copy, Debug)]
+struct Resting {
+    row: Split,
+    rest_start_ns: u64,
+}
+
+/// The session being recorded.
+#[derive(Debug)]
+pub struct Recording {
+    /// Its id in the store.
+    pub id: SessionId,
+    /// Transport clock at its start.
+    pub start_ns: u64,
+    /// Wall-clock UTC at its start.
+    pub started_at: UtcNanos,
+    batch: Batch,
+    last_flush_ns: u64,
+    next_stroke: u32,
+    open: Option<OpenStroke>,
+    /// Transport time of the last catch (for the idle timeout).
+    pub last_catch_ns: u64,
+    last: Sample,
+    /// Samples stored.
+    pub samples: u64,
+    /// Strokes stored.
+    pub strokes: u64,
+    /// Force curves stored, and how many of them whole.
+    pub curves: (u64, u64),
+    /// Drains that lost a block.
+    pub drains_lost: u64,
+    split_index: u32,
+    split_start_ns: u64,
+    last_split: Option<(u32, u32)>,
+    split_avg: Averages,
+    interval_index: u32,
+    interval_start_ns: u64,
+    interval_avg: Averages,
+    resting: Option<Resting>,
+    work_state: Option<u8>,
+    gap_open: Option<u64>,
+}
+
+impl Recording {
+    /// A session that started at transport time `start_ns`.
+    pub fn new(id: SessionId, start_ns: u64, started_at: UtcNanos) -> Self {
+        Self {
+            id,
+            start_ns,
+            started_at,
+            batch: Batch::default(),
+            last_flush_ns: start_ns,
+            next_stroke: 0,
+            open: None,
+            last_catch_ns: start_ns,
+            last: Sample::default(),
+            samples: 0,
+            strokes: 0,
+            curves: (0, 0),
+            drains_lost: 0,
+            split_index: 0,
+            split_start_ns: 0,
+            last_split: None,
+            split_avg: Averages::default(),
+            interval_index: 0,
+            interval_start_ns: 0,
+            interval_avg: Averages::default(),
+            resting: None,
+            work_state: None,
+            gap_open: None,
+        }
+    }
+
+    fn rel(&self, t_ns: u64) -> u64 {
+        t_ns.saturating_sub(self.start_ns)
+    }
+
+    /// Whether the workout is in an interval's rest, by the last workout state read.
+    pub fn resting(&self) -> bool {
+        self.work_state == Some(WorkoutState::IntervalRest.to_u8())
+    }
+
+    /// Stores one poll. Slow fields are kept only where this poll read them.
+    pub fn sample(&mut self, t_ns: u64, r: &Reading) {
+        let s = Sample {
+            elapsed_ns: self.rel(t_ns),
+            pm_elapsed_cs: r.work_time_cs.unwrap_or(self.last.pm_elapsed_cs),
+            distance_dm: r.distance_dm.unwrap_or(self.last.distance_dm),
+            pace_cs_per_500m: r.pace(),
+            power_w: r.power_w.unwrap_or(0),
+            rate_spm: r.rate_spm.unwrap_or(0),
+            hr_bpm: r.hr_bpm,
+            energy_kcal: r.energy_kcal,
+            stroke_state: r.stroke_state.unwrap_or(self.last.stroke_state),
+            drag_factor: r.drag_factor,
+            workout_state: r.workout_state,
+            interval_type: r.interval_type,
+            interval_count: r.interval_count,
+        };
+        self.split_avg.add(&s);
+        if self.resting.is_none() {
+            self.interval_avg.add(&s);
+        }
+        self.batch.samples.push(s);
+        self.samples += 1;
+        self.last = s;
+        if let Some(from) = self.gap_open.take() {
+            self.batch.gaps.push(Gap {
+                kind: GapKind::Unplugged,
+                from_ns: from,
+                to_ns: Some(s.elapsed_ns),
+            });
+        }
+    }
+
+    /// A catch: closes the previous stroke (its recovery and distance are
+    /// measured up to here) and opens the next.
+    pub fn drive_start(&mut self, t_ns: u64) {
+        self.close_stroke(t_ns);
+        self.open = Some(OpenStroke {
+            index: self.next_stroke,
+            start_ns: self.rel(t_ns),
+            start_distance_dm: self.last.distance_dm,
+            drive_end_ns: None,
+            stats: None,
+        });
+        self.next_stroke += 1;
+        self.last_catch_ns = t_ns;
+    }
+
+    /// A finish: the stroke's statistics and its drained force curve(s).
+    pub fn drive_end(
+        &mut self,
+        t_ns: u64,
+        stats: Option<StrokeStats>,
+        curves: Vec<(Vec<u16>, bool)>,
+    ) {
+        let rel = self.rel(t_ns);
+        let Some(open) = self.open.as_mut() else {
+            return;
+        };
+        open.drive_end_ns = Some(rel);
+        open.stats = stats;
+        let index = open.index;
+        // A drain that held more than one curve: the last is this stroke's,
+        // the earlier ones tails of curves already read.
+        if curves.len() > 1 {
+            tracing::debug!(
+                "stroke {index}: {} curves run together in one drain",
+                curves.len()
+            );
+        }
+        if let Some((samples, complete)) = curves.into_iter().next_back()
+            && !samples.is_empty()
+        {
+            self.curves.0 += 1;
+            self.curves.1 += u64::from(complete);
+            self.batch.force_curves.push(ForceCurve {
+                stroke_index: index,
+                samples_lbf: samples,
+                complete,
+            });
+        }
+    }
+
+    fn close_stroke(&mut self, t_ns: u64) {
+        let Some(open) = self.open.take() else {
+            return;
+        };
+        let end = self.rel(t_ns);
+        let stats = open.stats.unwrap_or(NO_STATS);
+        let drive_end = open.drive_end_ns.unwrap_or(end);
+        self.batch.strokes.push(Stroke {
+            index: open.index,
+            start_ns: open.start_ns,
+            end_ns: end,
+            drive_time_cs: u16::from(stats.drive_time),
+            recovery_time_cs: (end.saturating_sub(drive_end) / 10_000_000).min(u64::from(u16::MAX))
+                as u16,
+            drive_length_cm: u16::from(stats.stroke_length),
+            peak_force_dlbf: stats.peak_drive_force,
+            average_force_dlbf: stats.average_drive_force,
+            distance_cm: (self.last.distance_dm.saturating_sub(open.start_distance_dm) * 10)
+                .min(u32::from(u16::MAX)) as u16,
+            work_dj: stats.work_per_stroke,
+        });
+        self.strokes += 1;
+    }
+
+    /// The PM's last-split figures (0.1 s, m): a change means a split ended.
+    pub fn split_figures(&mut self, t_ns: u64, time_ds: u32, distance_m: u32) {
+        let now = (time_ds, distance_m);
+        let changed = self.last_split.is_some_and(|prev| prev != now);
+        if self.last_split.is_none() && (time_ds > 0 || distance_m > 0) {
+            // Figures left from before this session are not a split of it.
+            self.last_split = Some(now);
+            return;
+        }
+        self.last_split = Some(now);
+        if !changed || (time_ds == 0 && distance_m == 0) {
+            return;
+        }
+        let end = self.rel(t_ns);
+        self.batch.splits.push(Split {
+            kind: SplitKind::Split,
+            index: self.split_index,
+            start_ns: self.split_start_ns,
+            end_ns: end,
+            time_cs: time_ds * 10,
+            distance_dm: distance_m * 10,
+            energy_kcal: None,
+            average_power_w: self.split_avg.power(),
+            average_rate_spm: self.split_avg.rate(),
+            average_hr_bpm: self.split_avg.hr(),
+            interval_type: None,
+            rest_time_cs: None,
+            rest_distance_dm: None,
+        });
+        self.split_index += 1;
+        self.split_start_ns = end;
+        self.split_avg = Averages::default();
+    }
+
+    /// Follows the workout state through intervals and rests.
+    pub fn workout_state(&mut self, t_ns: u64, state: u8, r: &Reading) {
+        let resting = state == WorkoutState::IntervalRest.to_u8();
+        let was = self.work_state.replace(state);
+        if resting && self.resting.is_none() && was.is_some() {
+            let end = self.rel(t_ns);
+            let row = Split {
+                kind: SplitKind::Interval,
+                index: self.interval_index,
+                start_ns: self.interval_start_ns,
+                end_ns: end,
+                time_cs: self.last.pm_elapsed_cs,
+                distance_dm: self.last.distance_dm,
+                energy_kcal: None,
+                average_power_w: self.interval_avg.power(),
+                average_rate_spm: self.interval_avg.rate(),
+                average_hr_bpm: self.interval_avg.hr(),
+                interval_type: r.interval_type.or(self.last.interval_type),
+                rest_time_cs: None,
+                rest_distance_dm: None,
+            };
+            self.resting = Some(Resting {
+                row,
+                rest_start_ns: end,
+            });
+        } else if !resting && let Some(rest) = self.resting.take() {
+            let end = self.rel(t_ns);
+            self.push_interval(rest.row, Some(end - rest.rest_start_ns));
+            self.interval_start_ns = end;
+        }
+    }
+
+    fn push_interval(&mut self, mut row: Split, rest_ns: Option<u64>) {
+        row.rest_time_cs = rest_ns.map(|ns| (ns / 10_000_000) as u32);
+        self.batch.splits.push(row);
+        self.interval_index += 1;
+        self.interval_avg = Averages::default();
+    }
+
+    /// Keeps raw reports in the session's exchange log.
+    pub fn log_exchange(&mut self, reports: [erglink_model::Exchange; 2]) {
+        self.batch.exchanges.extend(reports);
+    }
+
+    /// The monitor went away at `t_ns`.
+    pub fn gap_start(&mut self) {
+        if self.gap_open.is_none() {
+            self.gap_open = Some(self.last.elapsed_ns);
+        }
+    }
+
+    /// A batch, if one is due.
+    pub fn due_batch(&mut self, t_ns: u64) -> Option<Batch> {
+        if t_ns.saturating_sub(self.last_flush_ns) < FLUSH_EVERY_NS || self.batch.rows() == 0 {
+            return None;
+        }
+        self.last_flush_ns = t_ns;
+        Some(std::mem::take(&mut self.batch))
+    }
+
+    /// Closes what is open; the last batch. An interval workout's last
+    /// interval has no rest; a gap that never closed stays open.
+    pub fn finish(&mut self, t_ns: u64, workout_ended: bool) -> Batch {
+        self.close_stroke(t_ns);
+        if let Some(rest) = self.resting.take() {
+            let rest_ns = self.rel(t_ns) - rest.rest_start_ns;
+            self.push_interval(rest.row, Some(rest_ns));
+        } else if workout_ended && self.interval_index > 0 {
+            let row = Split {
+                kind: SplitKind::Interval,
+                index: self.interval_index,
+                start_ns: self.interval_start_ns,
+                end_ns: self.last.elapsed_ns,
+                time_cs: self.last.pm_elapsed_cs,
+                distance_dm: self.last.distance_dm,
+                energy_kcal: None,
+                average_power_w: self.interval_avg.power(),
+                average_rate_spm: self.interval_avg.rate(),
+                average_hr_bpm: self.interval_avg.hr(),
+                interval_type: self.last.interval_type,
+                rest_time_cs: None,
+                rest_distance_dm: None,
+            };
+            self.push_interval(row, None);
+        }
+        if let Some(from) = self.gap_open.take() {
+            self.batch.gaps.push(Gap {
+                kind: GapKind::Unplugged,
+                from_ns: from,
+                to_ns: None,
+            });
+        }
+        std::mem::take(&mut self.batch)
+    }
+}
+
+/// For a stroke whose statistics were not read (a lost drain).
+const NO_STATS: StrokeStats = StrokeStats {
+    stroke_distance: 0,
+    drive_time: 0,
+    recovery_time: 0,
+    stroke_length: 0,
+    drive_count: 0,
+    peak_drive_force: 0,
+    impulse_drive_force: 0,
+    average_drive_force: 0,
+    work_per_stroke: 0,
+};
