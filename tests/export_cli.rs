@@ -243,6 +243,8 @@ fn issue8_selection_dry_run_and_ndjson() {
         .collect();
     assert_eq!(listed, [ids[1].as_str(), ids[2].as_str()]);
     assert_eq!(j["dry_run"], true);
+    let planned = j["exported"][0]["outputs"][0]["path"].as_str().unwrap();
+    assert!(planned.ends_with(&format!("{}.fit", ids[1])), "{planned}");
     assert!(!out.exists(), "a dry run creates nothing");
     // NDJSON: one line per session, newest last.
     let o = erglink(&[

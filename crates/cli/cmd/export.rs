@@ -188,44 +188,24 @@ pub fn run(a: ExportArgs) -> Result<()> {
     let mut finished: Vec<Output> = Vec::new();
     let describe;
     if let (Some(r), false) = (&reader, sessions.is_empty()) {
-        let mut sink = if a.dry_run && !dir.is_dir() {
-            // A dry run creates nothing, not even the folder: check names only.
-            None
-        } else {
-            Some(
-                FileSink::new(&dir, format, file_options).map_err(|e| match e {
-                    Error::Unsupported(_) => Failure::bad_input("cannot export", why(&e)),
-                    e => Failure::failed("cannot export", why(&e)),
-                })?,
-            )
-        };
-        describe = sink
-            .as_ref()
-            .map_or(format!("file:{} ({format})", dir.display()), |s| {
-                s.describe()
-            });
+        let mut sink = FileSink::new(&dir, format, file_options).map_err(|e| match e {
+            Error::Unsupported(_) => Failure::bad_input("cannot export", why(&e)),
+            e => Failure::failed("cannot export", why(&e)),
+        })?;
+        describe = sink.describe();
         let bar = progress(sessions.len(), a.json);
         for s in &sessions {
             bar.set_message(s.id.to_string());
-            let res = match sink.as_mut() {
-                Some(sink) => sink.export(r, s),
-                None => Ok(Exported {
-                    session: s.id.clone(),
-                    outputs: Vec::new(),
-                }),
-            };
-            match res {
+            match sink.export(r, s) {
                 Ok(e) => exported.push(e),
                 Err(e) => failed.push((s.id.to_string(), why(&e))),
             }
             bar.inc(1);
         }
         bar.finish_and_clear();
-        if let Some(sink) = sink.as_mut() {
-            match sink.finish() {
-                Ok(o) => finished = o,
-                Err(e) => failed.push(("(all)".into(), why(&e))),
-            }
+        match sink.finish() {
+            Ok(o) => finished = o,
+            Err(e) => failed.push(("(all)".into(), why(&e))),
         }
     } else {
         describe = format!("file:{} ({format})", dir.display());

@@ -89,7 +89,7 @@ pub struct FileSink {
 }
 
 impl FileSink {
-    /// A sink writing `format` files into `dir`, which must exist.
+    /// A sink writing `format` files into `dir`, which must exist (except for a dry run).
     pub fn new(dir: impl Into<PathBuf>, format: Format, options: FileOptions) -> Result<Self> {
         let dir = dir.into();
         if options.ndjson && format != Format::Terra {
@@ -97,8 +97,18 @@ impl FileSink {
                 "--ndjson is for Terra JSON, not {format}"
             )));
         }
-        let meta = std::fs::metadata(&dir).map_err(io(&dir))?;
-        if !meta.is_dir() {
+        // A dry run may name a folder that a real run would create.
+        let meta = std::fs::metadata(&dir);
+        if options.dry_run && meta.is_err() {
+            return Ok(Self {
+                dir,
+                format,
+                options,
+                ndjson: None,
+                lines: 0,
+            });
+        }
+        if !meta.map_err(io(&dir))?.is_dir() {
             return Err(Error::Io {
                 path: dir,
                 source: std::io::Error::new(std::io::ErrorKind::NotADirectory, "not a folder"),
