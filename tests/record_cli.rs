@@ -32,6 +32,16 @@ fn issue7_demo_records_and_sessions_lists_it() {
     assert!(d["rate_hz"].as_f64().unwrap() >= 0.9 * d["bus_limit_hz"].as_f64().unwrap());
     let db = home.path().join(".local/share/erglink/erglink.db");
     assert_eq!(d["database"], db.display().to_string());
+    // Its Terra activity JSON, named by session id, beside the database.
+    let terra = std::path::PathBuf::from(d["terra_json"].as_str().unwrap());
+    assert_eq!(
+        terra.file_stem().unwrap().to_str().unwrap(),
+        d["session"].as_str().unwrap()
+    );
+    let activity: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&terra).unwrap()).unwrap();
+    assert_eq!(activity["metadata"]["type"], 54);
+    assert_eq!(activity["device_data"]["name"], "Simulated PM5");
     let list = json(&erglink(&["sessions", "--json"], home.path()));
     let sessions = list["sessions"].as_array().unwrap();
     assert_eq!(sessions.len(), 1);

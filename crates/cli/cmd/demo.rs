@@ -92,6 +92,20 @@ pub fn run(a: DemoArgs) -> Result<()> {
     };
     let avg_power = power_sum.checked_div(power_n).unwrap_or(0);
     let share = 100.0 * s.achieved_hz / limit;
+    // Its Terra activity JSON, beside the database.
+    let export_dir = path
+        .parent()
+        .unwrap_or(std::path::Path::new("."))
+        .join("exports");
+    std::fs::create_dir_all(&export_dir)
+        .map_err(|e| Failure::failed(format!("cannot create {}", export_dir.display()), e))?;
+    let terra = erglink_export::write_terra_json(
+        &reader,
+        &s.id,
+        &export_dir,
+        &erglink_export::erglink_normalize::Options::default(),
+    )
+    .map_err(|e| Failure::failed("cannot write the demo's Terra JSON", e))?;
     if a.json {
         emit_json(&json!({
             "database": path.display().to_string(),
@@ -109,6 +123,7 @@ pub fn run(a: DemoArgs) -> Result<()> {
             "force_curves": s.curves.0,
             "complete_force_curves": s.curves.1,
             "wall_s": wall_s,
+            "terra_json": terra.display().to_string(),
         }));
         return Ok(());
     }
@@ -119,6 +134,7 @@ pub fn run(a: DemoArgs) -> Result<()> {
          \x20 time {}  distance {:.0} m  strokes {}  average pace {}/500m  average power {} W\n\
          \x20 samples       {} at {:.1}/s: {:.0} % of the simulated bus limit ({:.1}/s in report {}); PyRow manages {PYROW_SAMPLES_PER_S}/s\n\
          \x20 force curves  {} of {} complete\n\
+         \x20 Terra JSON    {}\n\
          `erglink sessions` lists it; `erglink show {}` shows it.",
         path.display(),
         s.id,
@@ -135,6 +151,7 @@ pub fn run(a: DemoArgs) -> Result<()> {
         s.report_id,
         s.curves.1,
         s.curves.0,
+        terra.display(),
         s.id
     ));
     Ok(())
