@@ -7,6 +7,7 @@ use std::time::Instant;
 
 use anyhow::Result;
 use clap::Args;
+use erglink_export::erglink_normalize::Options as NormalizeOptions;
 use erglink_pm::Monitor;
 use erglink_recorder::{Live, MonitorRecorder, Options, Until};
 use erglink_sim::{SimConfig, Simulator};
@@ -99,13 +100,9 @@ pub fn run(a: DemoArgs) -> Result<()> {
         .join("exports");
     std::fs::create_dir_all(&export_dir)
         .map_err(|e| Failure::failed(format!("cannot create {}", export_dir.display()), e))?;
-    let terra = erglink_export::write_terra_json(
-        &reader,
-        &s.id,
-        &export_dir,
-        &erglink_export::erglink_normalize::Options::default(),
-    )
-    .map_err(|e| Failure::failed("cannot write the demo's Terra JSON", e))?;
+    let terra =
+        erglink_export::write_terra_json(&reader, &s.id, &export_dir, &NormalizeOptions::default())
+            .map_err(|e| Failure::failed("cannot write the demo's Terra JSON", e))?;
     if a.json {
         emit_json(&json!({
             "database": path.display().to_string(),
