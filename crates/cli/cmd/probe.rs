@@ -218,7 +218,7 @@ pub fn run(a: ProbeArgs) -> Result<()> {
         "firmware_version": identity.firmware_version,
         "serial": identity.serial,
         "frame_limits": { "max_rx": identity.max_rx_frame, "max_tx": identity.max_tx_frame, "min_gap": identity.min_interframe_gap },
-        "refused_getstatus": state.map(|s| s.to_string()),
+        "initial_status": state.map(|s| s.to_string()),
         "report_sizes": report_sizes(&mut m),
         "getpace_units": pace_units(&mut m),
         "byte_order_7f": byte_order_7f(&mut m),

@@ -252,13 +252,6 @@ impl ReplyBuilder {
         self
     }
 
-    /// Adds bytes as they are (for fault injection).
-    pub fn raw(&mut self, bytes: &[u8]) -> &mut Self {
-        self.close();
-        self.contents.extend_from_slice(bytes);
-        self
-    }
-
     /// The unstuffed contents so far (status first).
     pub fn contents(&mut self) -> &[u8] {
         self.close();

@@ -246,11 +246,6 @@ fn decode_item(wrapper: Wrapper, bytes: &[u8]) -> Option<(AnyCommand, usize)> {
     ))
 }
 
-/// Whether the dictionary knows `(wrapper, id)`.
-pub fn is_known(wrapper: Wrapper, id: u8) -> bool {
-    lookup(wrapper, id).is_some()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

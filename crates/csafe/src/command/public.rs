@@ -281,10 +281,3 @@ impl Pace {
         }
     }
 }
-
-impl Version {
-    /// The model number (3, 4 or 5 per the spec; one old header sends 5 for a PM4).
-    pub fn model_number(&self) -> u8 {
-        self.model
-    }
-}
