@@ -48,8 +48,8 @@ enum Command {
     Sessions(cmd::sessions::SessionsArgs),
     /// Show one session (by id or unique id prefix), optionally with every sample.
     Show(cmd::show::ShowArgs),
-    /// Export sessions to files: Terra JSON, CSV, FIT or TCX.
-    Export(cmd::export::ExportArgs),
+    /// Export sessions to files (Terra JSON, CSV, FIT, TCX) or to a webhook, as Terra delivers them.
+    Export(Box<cmd::export::ExportArgs>),
 }
 
 fn init_logging(verbose: u8, quiet: bool) {
@@ -83,7 +83,7 @@ fn main() {
         Command::Probe(a) => cmd::probe::run(a),
         Command::Sessions(a) => cmd::sessions::run(a),
         Command::Show(a) => cmd::show::run(a),
-        Command::Export(a) => cmd::export::run(a),
+        Command::Export(a) => cmd::export::run(*a),
     };
     if let Err(err) = result {
         let (code, line) = error::report(&err);

@@ -24,6 +24,9 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// A destination that is not a file (a webhook) did not take the session.
+    #[error("{0}")]
+    Delivery(String),
     /// The combination asked for does not exist (e.g. NDJSON for FIT).
     #[error("{0}")]
     Unsupported(String),

@@ -58,6 +58,21 @@ pub enum Error {
         /// The destination.
         destination: String,
     },
+    /// The session was delivered to this destination already; it is not
+    /// sent again unless requeued on purpose.
+    #[error("session {session} was already delivered to {destination}")]
+    AlreadyDelivered {
+        /// The session.
+        session: SessionId,
+        /// The destination.
+        destination: String,
+    },
+    /// Another exporter is delivering to this destination from this database.
+    #[error("another erglink is exporting to {destination} from this database")]
+    DestinationBusy {
+        /// The destination.
+        destination: String,
+    },
     /// A batch or request named a session this writer did not begin, or one it already ended.
     #[error("session {0} is not being recorded by this writer")]
     NotRecording(SessionId),

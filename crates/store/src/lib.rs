@@ -53,7 +53,7 @@ use std::sync::Mutex;
 use erglink_model::{SessionId, UtcNanos};
 
 pub use error::{Error, Result};
-pub use ledger::{Attempt, Ledger, LedgerEntry};
+pub use ledger::{Attempt, DestinationLock, HistoryEntry, INTERRUPTED, Ledger, LedgerEntry};
 pub use read::{Reader, Rows};
 pub use writer::{Batch, Commit, Writer, WriterOptions, WriterStats};
 

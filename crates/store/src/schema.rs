@@ -13,7 +13,7 @@
 //! `sqlite_master`, so `.schema` in the sqlite3 shell explains each column.
 
 /// The schema version this build writes (`PRAGMA user_version`).
-pub const VERSION: i64 = 2;
+pub const VERSION: i64 = 3;
 
 /// `PRAGMA application_id`: "ERGL", so erglink knows its own files.
 pub const APPLICATION_ID: i32 = 0x4552_474C;
@@ -155,16 +155,35 @@ CREATE TABLE export_ledger (
     created_ns INTEGER NOT NULL,    -- UTC, ns since the Unix epoch
     updated_ns INTEGER NOT NULL,
     delivered_ns INTEGER,
+    trace_id TEXT,                  -- the delivery carrying it (one POST may carry several): kept across retries and restarts
+    ordering_ms INTEGER,            -- that delivery's ordering timestamp, unix ms
+    sending_ns INTEGER,             -- an attempt is in flight since then; still set after a crash: outcome unknown
+    last_status INTEGER,            -- the last attempt's HTTP status, if it got a response
     PRIMARY KEY (session, destination)
 );
 CREATE INDEX export_ledger_by_state ON export_ledger (destination, state);
+
+CREATE TABLE export_history (
+    -- One row per concluded delivery, kept when --resend starts another.
+    session INTEGER NOT NULL REFERENCES sessions (key),
+    destination TEXT NOT NULL,
+    dedup_id TEXT NOT NULL,
+    trace_id TEXT,
+    state INTEGER NOT NULL,         -- 1 delivered, 2 failed (gave up)
+    attempts INTEGER NOT NULL,
+    last_status INTEGER,
+    last_error TEXT,
+    at_ns INTEGER NOT NULL          -- UTC, ns since the Unix epoch
+);
+CREATE INDEX export_history_by_session ON export_history (session, destination);
 "#;
 
 /// `(from, sql)`: the step from version `from` to `from + 1`.
-pub const MIGRATIONS: &[(i64, &str)] = &[(
-    1,
-    // Version 2 adds the raw exchange log and the export ledger.
-    r#"
+pub const MIGRATIONS: &[(i64, &str)] = &[
+    (
+        1,
+        // Version 2 adds the raw exchange log and the export ledger.
+        r#"
 ALTER TABLE sessions ADD COLUMN exchange_count INTEGER NOT NULL DEFAULT 0;
 
 CREATE TABLE exchanges (
@@ -191,4 +210,31 @@ CREATE TABLE export_ledger (
 );
 CREATE INDEX export_ledger_by_state ON export_ledger (destination, state);
 "#,
-)];
+    ),
+    (
+        2,
+        // Version 3: what webhook deliveries need to resume after a crash
+        // with the same trace id and ordering timestamp, the HTTP status of
+        // the last answer, and a history that --resend does not overwrite.
+        r#"
+ALTER TABLE export_ledger ADD COLUMN trace_id TEXT;
+ALTER TABLE export_ledger ADD COLUMN ordering_ms INTEGER;
+ALTER TABLE export_ledger ADD COLUMN sending_ns INTEGER;
+ALTER TABLE export_ledger ADD COLUMN last_status INTEGER;
+
+CREATE TABLE export_history (
+    -- One row per concluded delivery, kept when --resend starts another.
+    session INTEGER NOT NULL REFERENCES sessions (key),
+    destination TEXT NOT NULL,
+    dedup_id TEXT NOT NULL,
+    trace_id TEXT,
+    state INTEGER NOT NULL,         -- 1 delivered, 2 failed (gave up)
+    attempts INTEGER NOT NULL,
+    last_status INTEGER,
+    last_error TEXT,
+    at_ns INTEGER NOT NULL          -- UTC, ns since the Unix epoch
+);
+CREATE INDEX export_history_by_session ON export_history (session, destination);
+"#,
+    ),
+];

@@ -4,13 +4,14 @@
 
 use std::path::Path;
 
-use erglink_model::{GapKind, SessionId, SessionState};
+use erglink_model::{ExportState, GapKind, SessionId, SessionState, UtcNanos};
 use erglink_store::schema::{MIGRATIONS, VERSION};
 use erglink_store::test_utils::{assert_schema_matches_new_database, create_from_sql, schema_of};
-use erglink_store::{Error, Store, WriterOptions, test_utils};
+use erglink_store::{Attempt, Error, Store, WriterOptions, test_utils};
 use rusqlite::Connection;
 
 const SCHEMA_V1: &str = include_str!("fixtures/schema_v1.sql");
+const SCHEMA_V2: &str = include_str!("fixtures/schema_v2.sql");
 
 fn files_in(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)
@@ -65,6 +66,78 @@ fn version_1_upgrades_to_the_new_schema_with_its_data() {
         .unwrap();
     assert_eq!(e.attempts, 0);
     test_utils::record_session(&store, 9, 10, 5).unwrap();
+}
+
+#[test]
+fn version_2_upgrades_with_its_ledger_intact() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v2.db");
+    create_from_sql(&path, SCHEMA_V2, 2).unwrap();
+
+    let store = Store::open(&path).unwrap();
+    assert_schema_matches_new_database(&path);
+    let id = SessionId::parse("01KDVQ6F000000000000000001").unwrap();
+    assert_eq!(
+        store
+            .reader()
+            .unwrap()
+            .session(&id)
+            .unwrap()
+            .counts
+            .exchanges,
+        1
+    );
+
+    let mut ledger = store.ledger().unwrap();
+    let entries = ledger.entries(&id).unwrap();
+    assert_eq!(entries.len(), 2);
+    let done = &entries[0];
+    assert_eq!(
+        (done.dedup_id.as_str(), done.state, done.attempts),
+        ("dedup-v2-a", ExportState::Delivered, 2)
+    );
+    assert_eq!(done.delivered_at, Some(UtcNanos(1_767_226_200_000_000_000)));
+    // The new columns start empty: no trace id yet, nothing in flight.
+    assert_eq!(
+        (
+            &done.trace_id,
+            done.ordering_ms,
+            done.sending_since,
+            done.last_status
+        ),
+        (&None, None, None, None)
+    );
+    let pending = &entries[1];
+    assert_eq!(pending.state, ExportState::Pending);
+    assert_eq!(pending.last_error.as_deref(), Some("HTTP 503"));
+    assert!(ledger.history(&id).unwrap().is_empty());
+
+    // What version 3 added works on the upgraded file.
+    let dest = pending.destination.clone();
+    let t = UtcNanos(1_767_226_300_000_000_000);
+    ledger
+        .begin_attempt(
+            std::slice::from_ref(&id),
+            &dest,
+            "trace-1",
+            1_767_226_300_000,
+            t,
+        )
+        .unwrap();
+    let e = ledger
+        .record_attempts(
+            std::slice::from_ref(&id),
+            &dest,
+            &Attempt::Delivered,
+            Some(204),
+            t,
+        )
+        .unwrap();
+    assert_eq!(
+        (e[0].state, e[0].last_status),
+        (ExportState::Delivered, Some(204))
+    );
+    assert_eq!(ledger.history(&id).unwrap().len(), 1);
 }
 
 #[test]

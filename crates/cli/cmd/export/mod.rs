@@ -1,6 +1,9 @@
-//! `erglink export`: sessions out to files in Terra JSON, CSV, FIT or TCX.
-//! Each session is exported on its own: one that fails is reported and
-//! the others still go (exit code 1 if any failed).
+//! `erglink export`: sessions out to files in Terra JSON, CSV, FIT or TCX,
+//! or to a webhook as Terra delivers them (`webhook.rs`). Each session is
+//! exported on its own: one that fails is reported and the others still go
+//! (exit code 1 if any failed).
+
+mod webhook;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -10,6 +13,7 @@ use clap::Args;
 use erglink_export::erglink_normalize::{ActivityType, Options, Resolution, TimeBase};
 use erglink_export::{Error, Exported, FileOptions, FileSink, Format, Output, Sink};
 use erglink_model::Session;
+use erglink_store::Store;
 use serde_json::json;
 
 use crate::db::{self, DbArgs};
@@ -29,12 +33,13 @@ pub struct ExportArgs {
     /// session's local time, or an RFC 3339 instant).
     #[arg(long, value_name = "DATE", conflicts_with = "sessions")]
     since: Option<String>,
-    /// Where to: file:DIR (the folder is created if needed).
+    /// Where to: file:DIR (the folder is created if needed), or
+    /// webhook:URL (Terra's envelope and signature; see the Webhook options).
     #[arg(long, value_name = "DEST")]
     to: String,
-    /// terra, csv, fit or tcx.
+    /// terra, csv, fit or tcx (files; a webhook always gets Terra JSON).
     #[arg(long, value_name = "FORMAT")]
-    format: String,
+    format: Option<String>,
     /// Sample points: stroke (one per stroke), 1s, or full. Terra and TCX;
     /// FIT has a record per stroke, or per second for 1s and full; CSV is always full.
     #[arg(long, value_name = "R", default_value = "stroke")]
@@ -59,56 +64,72 @@ pub struct ExportArgs {
     json: bool,
     #[command(flatten)]
     db: DbArgs,
+    #[command(flatten)]
+    webhook: webhook::WebhookArgs,
 }
 
 /// `--to`, by scheme.
 enum Dest {
     Dir(PathBuf),
+    Webhook(String),
 }
+
+const DEST_HINT: &str = "Use --to file:DIR or --to webhook:URL";
 
 fn parse_dest(to: &str) -> Result<Dest, Failure> {
     let bad = |why: String| Failure::bad_input(format!("cannot export to `{to}`"), why);
     match to.split_once(':') {
         Some(("file", dir)) if !dir.is_empty() => Ok(Dest::Dir(PathBuf::from(dir))),
         Some(("file", _)) => Err(bad("file: needs a folder".into()).hint("Use --to file:DIR")),
-        Some(("webhook", _)) => Err(bad("webhook destinations are not available yet".into())
-            .hint("Export to files with --to file:DIR")),
-        Some((scheme, _)) => {
-            Err(bad(format!("`{scheme}:` is not a destination")).hint("Use --to file:DIR"))
+        Some(("webhook", url)) if !url.is_empty() => Ok(Dest::Webhook(url.to_string())),
+        Some(("webhook", _)) => {
+            Err(bad("webhook: needs a URL".into()).hint("Use --to webhook:https://HOST/PATH"))
         }
-        None => Err(bad("it has no scheme".into()).hint("Use --to file:DIR")),
+        Some((scheme, _)) => Err(bad(format!("`{scheme}:` is not a destination")).hint(DEST_HINT)),
+        None => Err(bad("it has no scheme".into()).hint(DEST_HINT)),
     }
 }
 
-fn options(a: &ExportArgs) -> Result<(Format, FileOptions), Failure> {
-    let format: Format = a
-        .format
-        .parse()
-        .map_err(|e| Failure::bad_input("unknown --format", e))?;
+/// The normaliser's options, shared by files and webhooks.
+fn normalize_options(a: &ExportArgs) -> Result<Options, Failure> {
     let resolution: Resolution = a
         .resolution
         .parse()
         .map_err(|e| Failure::bad_input("unknown --resolution", e))?;
     let skierg_type =
         ActivityType::new(a.skierg_type).map_err(|e| Failure::bad_input("bad --skierg-type", e))?;
+    Ok(Options {
+        resolution,
+        skierg_type,
+        time_base: if a.utc {
+            TimeBase::Utc
+        } else {
+            TimeBase::Local
+        },
+    })
+}
+
+fn options(a: &ExportArgs) -> Result<(Format, FileOptions), Failure> {
+    let format: Format = a
+        .format
+        .as_deref()
+        .ok_or_else(|| {
+            Failure::bad_input("no --format", "files need one")
+                .hint("Pass --format terra, csv, fit or tcx")
+        })?
+        .parse()
+        .map_err(|e| Failure::bad_input("unknown --format", e))?;
     if a.ndjson && format != Format::Terra {
         return Err(Failure::bad_input(
             "--ndjson does not apply",
             format!("it is for --format terra, not {format}"),
         ));
     }
+    a.webhook.refuse_for_files()?;
     Ok((
         format,
         FileOptions {
-            normalize: Options {
-                resolution,
-                skierg_type,
-                time_base: if a.utc {
-                    TimeBase::Utc
-                } else {
-                    TimeBase::Local
-                },
-            },
+            normalize: normalize_options(a)?,
             ndjson: a.ndjson,
             force: a.force,
             dry_run: a.dry_run,
@@ -130,9 +151,9 @@ fn outputs_json(outputs: &[Output]) -> Vec<serde_json::Value> {
         .collect()
 }
 
-pub fn run(a: ExportArgs) -> Result<()> {
-    let (format, file_options) = options(&a)?;
-    let Dest::Dir(dir) = parse_dest(&a.to)?;
+/// The sessions asked for, oldest first, every named one resolved before
+/// anything is written; `None` when there is no database yet.
+fn select(a: &ExportArgs) -> Result<(PathBuf, Option<Store>, Vec<Session>)> {
     let since = a
         .since
         .as_deref()
@@ -160,7 +181,6 @@ pub fn run(a: ExportArgs) -> Result<()> {
         }
         None => None,
     };
-    // Every named session is resolved before anything is written.
     let mut sessions: Vec<Session> = Vec::new();
     if let Some(r) = &reader {
         if a.sessions.is_empty() {
@@ -179,6 +199,20 @@ pub fn run(a: ExportArgs) -> Result<()> {
             }
         }
     }
+    Ok((path, store, sessions))
+}
+
+pub fn run(a: ExportArgs) -> Result<()> {
+    let dir = match parse_dest(&a.to)? {
+        Dest::Dir(dir) => dir,
+        Dest::Webhook(url) => return webhook::run(&a, &url),
+    };
+    let (format, file_options) = options(&a)?;
+    let (path, store, sessions) = select(&a)?;
+    let reader = match &store {
+        Some(s) => Some(s.reader().map_err(|e| db::failure(&path, e))?),
+        None => None,
+    };
     if !a.dry_run {
         std::fs::create_dir_all(&dir)
             .map_err(|e| Failure::failed(format!("cannot create {}", dir.display()), e))?;
@@ -226,7 +260,7 @@ pub fn run(a: ExportArgs) -> Result<()> {
     Ok(())
 }
 
-fn progress(n: usize, json: bool) -> indicatif::ProgressBar {
+pub(super) fn progress(n: usize, json: bool) -> indicatif::ProgressBar {
     // Progress only for a person watching: never into a pipe or a log.
     if json || n < 2 || !std::io::stderr().is_terminal() {
         return indicatif::ProgressBar::hidden();
@@ -248,7 +282,7 @@ fn report(
     if a.json {
         emit_json(&json!({
             "destination": dest,
-            "format": a.format.to_ascii_lowercase(),
+            "format": a.format.as_deref().unwrap_or_default().to_ascii_lowercase(),
             "resolution": a.resolution,
             "dry_run": a.dry_run,
             "exported": exported.iter().map(|e| json!({
@@ -296,7 +330,7 @@ fn report(
     emit(&out);
 }
 
-fn size(bytes: u64) -> String {
+pub(super) fn size(bytes: u64) -> String {
     match bytes {
         0 => String::new(),
         b if b < 10_000 => format!(" ({b} B)"),
