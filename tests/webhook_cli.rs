@@ -412,6 +412,14 @@ fn issue9_bad_webhook_input_exits_2() {
             "--timeout",
             "soon",
         ],
+        vec![
+            "--to",
+            local,
+            "--secret-env",
+            SECRET_VAR,
+            "--timeout",
+            "99999999999999999999999h",
+        ],
         vec!["--to", &file, "--format", "terra", "--batch", "2"],
         vec![
             "--to",

@@ -54,7 +54,8 @@ impl RetryPolicy {
     /// Whether another attempt may start: attempts left, and the wait ends
     /// within `max_time` of the first attempt (`elapsed` ago).
     pub fn may_retry(&self, attempts: u32, elapsed: Duration, wait: Duration) -> bool {
-        attempts < self.max_attempts && elapsed + wait <= self.max_time
+        // Saturating: a Retry-After of u64::MAX seconds is a long wait, not a panic.
+        attempts < self.max_attempts && elapsed.saturating_add(wait) <= self.max_time
     }
 }
 
@@ -87,7 +88,14 @@ fn imf_fixdate(s: &str) -> Option<i64> {
     let year: i64 = parts.next()?.parse().ok()?;
     let mut clock = parts.next()?.split(':').map(|p| p.parse::<i64>().ok());
     let (h, m, sec) = (clock.next()??, clock.next()??, clock.next()??);
-    if parts.next()? != "GMT" || !(1..=31).contains(&day) || h > 23 || m > 59 || sec > 60 {
+    // Bounds first, so that no arithmetic below can overflow on a hostile header.
+    if parts.next()? != "GMT"
+        || !(1..=31).contains(&day)
+        || !(1..=9999).contains(&year)
+        || !(0..=23).contains(&h)
+        || !(0..=59).contains(&m)
+        || !(0..=60).contains(&sec)
+    {
         return None;
     }
     // H. Hinnant's days_from_civil.

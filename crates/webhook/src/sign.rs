@@ -12,9 +12,10 @@ use crate::Secret;
 /// How far `t` may be from the receiver's clock, either way: the SDKs' default.
 pub const TOLERANCE_S: i64 = 300;
 
-fn mac(key: &[u8], t: i64, body: &[u8]) -> Hmac<Sha256> {
+/// `t` as it appears in the header: the SDKs sign the text, not the number.
+fn mac(key: &[u8], t: &str, body: &[u8]) -> Hmac<Sha256> {
     let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes keys of any length");
-    mac.update(t.to_string().as_bytes());
+    mac.update(t.as_bytes());
     mac.update(b".");
     mac.update(body);
     mac
@@ -32,7 +33,9 @@ fn hex(bytes: &[u8]) -> String {
 
 /// The header value for `body` signed at unix second `t`.
 pub fn signature(secret: &Secret, t: i64, body: &[u8]) -> String {
-    let digest = mac(secret.bytes(), t, body).finalize().into_bytes();
+    let digest = mac(secret.bytes(), &t.to_string(), body)
+        .finalize()
+        .into_bytes();
     format!("t={t},v1={}", hex(&digest))
 }
 
@@ -68,19 +71,20 @@ pub fn verify(
     let mut candidates = Vec::new();
     for pair in header.split(',') {
         match pair.trim().split_once('=') {
-            Some(("t", v)) => t = v.parse::<i64>().ok(),
+            Some(("t", v)) => t = v.parse::<i64>().ok().map(|n| (n, v)),
             Some(("v1", v)) => candidates.push(v),
             _ => {}
         }
     }
-    let t = t.ok_or(VerifyError::NoTimestamp)?;
+    let (t, t_text) = t.ok_or(VerifyError::NoTimestamp)?;
     if candidates.is_empty() {
         return Err(VerifyError::NoSignature);
     }
-    if (now_s - t).abs() > tolerance_s {
-        return Err(VerifyError::Stale(now_s - t));
+    // abs_diff: a header's `t` may be anything, i64::MIN included.
+    if now_s.abs_diff(t) > tolerance_s.unsigned_abs() {
+        return Err(VerifyError::Stale(now_s.saturating_sub(t)));
     }
-    let expected = mac(secret, t, body);
+    let expected = mac(secret, t_text, body);
     let ok = candidates
         .iter()
         .any(|c| decode_hex(c).is_some_and(|bytes| expected.clone().verify_slice(&bytes).is_ok()));

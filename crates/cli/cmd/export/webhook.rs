@@ -118,8 +118,12 @@ fn duration(flag: &str, text: Option<&str>, default: Duration) -> Result<Duratio
         "h" => 3600.0,
         _ => f64::NAN,
     };
-    match num.parse::<f64>() {
-        Ok(n) if scale.is_finite() && n.is_finite() => Ok(Duration::from_secs_f64(n * scale)),
+    // try_from: a duration too long for Duration is bad input, not a panic.
+    match num
+        .parse::<f64>()
+        .map(|n| Duration::try_from_secs_f64(n * scale))
+    {
+        Ok(Ok(d)) => Ok(d),
         _ => Err(Failure::bad_input(
             format!("bad {flag} `{text}`"),
             "expected a duration such as 500ms, 30s, 10m or 2h",
