@@ -1,11 +1,12 @@
 //! The webhook's parsers of what comes from outside: the signature header
-//! (a receiver's side, [`sign::verify`]) and `Retry-After`. Each gets a
-//! round trip and random input that must never panic.
+//! (a receiver's side, [`sign::verify`]), `Retry-After`, and URLs (the
+//! destination and redirect targets). Each gets a round trip and random
+//! input that must never panic.
 
 use std::time::{Duration, UNIX_EPOCH};
 
 use erglink_webhook::sign::{VerifyError, signature, verify};
-use erglink_webhook::{RetryPolicy, Secret, parse_retry_after};
+use erglink_webhook::{Endpoint, RetryPolicy, Secret, parse_retry_after};
 use proptest::prelude::*;
 
 /// Unix seconds as an IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`), written
@@ -103,6 +104,47 @@ proptest! {
                 // However long it asks for, the retry decision stays arithmetic, not a panic.
                 let _ = policy.may_retry(1, Duration::from_secs(1), policy.wait(1, 0.5, Some(wait)));
             }
+        }
+    }
+
+    #[test]
+    fn a_destination_url_round_trips(
+        host in "[a-z][a-z0-9-]{0,20}(\\.[a-z]{2,6}){1,2}",
+        port in proptest::option::of(1u16..),
+        path in "(/[A-Za-z0-9._~-]{1,12}){0,4}",
+        query in proptest::option::of("[a-z]{1,8}=[A-Za-z0-9]{0,12}"),
+    ) {
+        let port = port.map(|p| format!(":{p}")).unwrap_or_default();
+        let path = if path.is_empty() { "/".to_string() } else { path };
+        let query = query.map(|q| format!("?{q}")).unwrap_or_default();
+        let url = format!("https://{host}{port}{path}{query}");
+        let e = Endpoint::parse(&url, false).unwrap();
+        prop_assert_eq!(e.as_str(), url.clone());
+        prop_assert_eq!(Endpoint::parse(&e.as_str(), false).unwrap(), e.clone());
+        prop_assert!(!e.is_loopback());
+        // Same host, same scheme: followed; another host: not.
+        let moved = format!("https://{host}{port}/moved");
+        prop_assert!(e.redirect(308, &moved).is_ok());
+        prop_assert!(e.redirect(307, "/moved?x=1").is_ok());
+        let away = format!("https://x{host}{port}/moved");
+        prop_assert!(e.redirect(308, &away).is_err());
+        prop_assert!(e.redirect(302, &moved).is_err());
+    }
+
+    #[test]
+    fn any_url_or_redirect_target_is_refused_or_accepted_without_panicking(
+        url in ".{0,80}",
+        raw in proptest::collection::vec(any::<u8>(), 0..80),
+        status in 300u16..400,
+    ) {
+        let text = String::from_utf8_lossy(&raw);
+        for u in [url.as_str(), &text, &format!("https://{url}"), &format!("http://[{url}]/")] {
+            let _ = Endpoint::parse(u, false);
+            let _ = Endpoint::parse(u, true);
+        }
+        let e = Endpoint::parse("https://hooks.example.com/terra", false).unwrap();
+        for location in [url.as_str(), &text, &format!("/{url}"), &format!("//{url}")] {
+            let _ = e.redirect(status, location);
         }
     }
 }
