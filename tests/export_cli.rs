@@ -8,7 +8,7 @@ use std::process::{Command, Output};
 use erglink_model::{Machine, SessionId};
 use erglink_normalize::fixtures::{Plan, Spec, Synthetic, synthesize};
 use erglink_normalize::schema_check::TerraSchema;
-use erglink_store::{Batch, Store, WriterOptions, test_utils};
+use erglink_store::{Store, test_utils};
 
 fn erglink(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_erglink"))
@@ -39,34 +39,7 @@ fn one_line_error(o: &Output, code: i32) -> String {
 }
 
 fn record(store: &Store, syn: &Synthetic) -> SessionId {
-    let w = store.writer(WriterOptions::default()).unwrap();
-    let id = w.begin_session(syn.new_session()).unwrap();
-    for chunk in syn.samples.chunks(500) {
-        w.send(
-            &id,
-            Batch {
-                samples: chunk.to_vec(),
-                ..Batch::default()
-            },
-        )
-        .unwrap();
-    }
-    w.send(
-        &id,
-        Batch {
-            strokes: syn.strokes.clone(),
-            force_curves: syn.force_curves.clone(),
-            splits: syn.splits.clone(),
-            gaps: syn.gaps.clone(),
-            ..Batch::default()
-        },
-    )
-    .unwrap();
-    if let Some(end) = syn.end() {
-        w.finish_session(&id, end).unwrap();
-    }
-    w.close().unwrap();
-    id
+    erglink_export::record_synthetic(store, syn, 500).unwrap()
 }
 
 /// A row (2026-03-01), a SkiErg interval session (a day later) and an

@@ -13,9 +13,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 use erglink_model::{ExportState, SessionId};
-use erglink_normalize::fixtures::{Plan, Spec, Synthetic, synthesize};
+use erglink_normalize::fixtures::{Plan, Spec, synthesize};
 use erglink_normalize::schema_check::TerraSchema;
-use erglink_store::{Batch, Store, WriterOptions};
+use erglink_store::Store;
 use erglink_webhook::test_receiver::{Receiver, Reply, Request};
 
 const SECRET_VAR: &str = "ERGLINK_TEST_WEBHOOK_SECRET";
@@ -39,28 +39,6 @@ fn json(o: &Output) -> serde_json::Value {
         .unwrap_or_else(|e| panic!("{e}: {}\n{}", String::from_utf8_lossy(&o.stdout), stderr(o)))
 }
 
-fn record(store: &Store, syn: &Synthetic) -> SessionId {
-    let w = store.writer(WriterOptions::default()).unwrap();
-    let id = w.begin_session(syn.new_session()).unwrap();
-    w.send(
-        &id,
-        Batch {
-            samples: syn.samples.clone(),
-            strokes: syn.strokes.clone(),
-            force_curves: syn.force_curves.clone(),
-            splits: syn.splits.clone(),
-            gaps: syn.gaps.clone(),
-            ..Batch::default()
-        },
-    )
-    .unwrap();
-    if let Some(end) = syn.end() {
-        w.finish_session(&id, end).unwrap();
-    }
-    w.close().unwrap();
-    id
-}
-
 /// `n` short rows (300 m), oldest first, a day apart, by two athletes.
 fn lab(db: &Path, n: u32) -> Vec<SessionId> {
     let store = Store::open(db).unwrap();
@@ -75,7 +53,7 @@ fn lab(db: &Path, n: u32) -> Vec<SessionId> {
                 ..Spec::row_2k()
             });
             syn.session.tags.athlete = Some(if i % 3 == 2 { "Bo" } else { "Ada" }.into());
-            record(&store, &syn)
+            erglink_export::record_synthetic(&store, &syn, 5_000).unwrap()
         })
         .collect()
 }

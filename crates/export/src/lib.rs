@@ -45,7 +45,7 @@ pub use error::{Error, Result};
 pub use file_sink::{FileOptions, FileSink, Format, NDJSON_NAME};
 pub use read::normalize_from;
 pub use sink::{Exported, Output, Sink};
-pub use source::{MemorySource, Rows, SessionSource};
+pub use source::{MemorySource, Rows, SessionSource, record_synthetic};
 
 /// Writes session `id`'s Terra Activity to `<dir>/<id>.json` (pretty JSON,
 /// atomically, never over an existing file) and returns the path: the

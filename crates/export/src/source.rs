@@ -5,7 +5,7 @@
 
 use erglink_model::{ForceCurve, Gap, Sample, Session, SessionId, Split, Stroke};
 use erglink_normalize::fixtures::Synthetic;
-use erglink_store::Reader;
+use erglink_store::{Batch, Reader, Store, WriterOptions};
 
 use crate::Result;
 
@@ -96,4 +96,38 @@ impl SessionSource for MemorySource {
     fn gaps(&self, id: &SessionId) -> Result<Rows<'_, Gap>> {
         Ok(owned(&self.get(id)?.gaps))
     }
+}
+
+/// Stores `syn` as a recorder would: its samples `per_batch` at a time,
+/// then its strokes, curves, splits and gaps, then its end if it has one
+/// (an interrupted session stays `recording` until the store is reopened).
+/// For tests, benchmarks and demos that need a session in a real store.
+pub fn record_synthetic(store: &Store, syn: &Synthetic, per_batch: usize) -> Result<SessionId> {
+    let w = store.writer(WriterOptions::default())?;
+    let id = w.begin_session(syn.new_session())?;
+    for chunk in syn.samples.chunks(per_batch.max(1)) {
+        let samples = chunk.to_vec();
+        w.send(
+            &id,
+            Batch {
+                samples,
+                ..Batch::default()
+            },
+        )?;
+    }
+    w.send(
+        &id,
+        Batch {
+            strokes: syn.strokes.clone(),
+            force_curves: syn.force_curves.clone(),
+            splits: syn.splits.clone(),
+            gaps: syn.gaps.clone(),
+            ..Batch::default()
+        },
+    )?;
+    if let Some(end) = syn.end() {
+        w.finish_session(&id, end)?;
+    }
+    w.close()?;
+    Ok(id)
 }

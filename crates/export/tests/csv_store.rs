@@ -7,38 +7,11 @@ use std::path::Path;
 use erglink_export::{FileOptions, FileSink, Format, Sink};
 use erglink_model::{ForceCurve, Sample, SessionId, Stroke};
 use erglink_normalize::fixtures::{Spec, Synthetic, synthesize};
-use erglink_store::{Batch, Store, WriterOptions};
+use erglink_store::Store;
 
 /// Records `syn` into `store` as a recorder would, in one-second batches.
 fn record(store: &Store, syn: &Synthetic) -> SessionId {
-    let w = store.writer(WriterOptions::default()).unwrap();
-    let id = w.begin_session(syn.new_session()).unwrap();
-    for chunk in syn.samples.chunks(50) {
-        w.send(
-            &id,
-            Batch {
-                samples: chunk.to_vec(),
-                ..Batch::default()
-            },
-        )
-        .unwrap();
-    }
-    w.send(
-        &id,
-        Batch {
-            strokes: syn.strokes.clone(),
-            force_curves: syn.force_curves.clone(),
-            splits: syn.splits.clone(),
-            gaps: syn.gaps.clone(),
-            ..Batch::default()
-        },
-    )
-    .unwrap();
-    if let Some(end) = syn.end() {
-        w.finish_session(&id, end).unwrap();
-    }
-    w.close().unwrap();
-    id
+    erglink_export::record_synthetic(store, syn, 50).unwrap()
 }
 
 /// "123.45" at 2 places → 12345, exactly.

@@ -22,10 +22,10 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use erglink_export::{MemorySource, Rows, SessionSource};
+use erglink_export::{MemorySource, Rows, SessionSource, record_synthetic};
 use erglink_model::{ForceCurve, Gap, Sample, Session, SessionId, Split, Stroke};
 use erglink_normalize::fixtures::{Plan, Spec, Synthetic, synthesize};
-use erglink_store::{Batch, Store, WriterOptions};
+use erglink_store::Store;
 use erglink_webhook::test_receiver::Receiver;
 use erglink_webhook::{Config, Endpoint, Exporter, Secret};
 
@@ -80,28 +80,18 @@ impl SessionSource for TemplateSource {
 
 /// `n` finished sessions in the store; with `rows`, their samples and strokes too.
 fn lab(store: &Store, hour: &Synthetic, n: usize, rows: bool) -> Vec<Session> {
-    let w = store.writer(WriterOptions::default()).unwrap();
+    // Without rows, only the session: its rows come from a TemplateSource.
+    let bare = Synthetic {
+        samples: Vec::new(),
+        strokes: Vec::new(),
+        force_curves: Vec::new(),
+        splits: Vec::new(),
+        gaps: Vec::new(),
+        session: hour.session.clone(),
+    };
     for _ in 0..n {
-        let id = w.begin_session(hour.new_session()).unwrap();
-        if rows {
-            for chunk in hour.samples.chunks(5_000) {
-                let batch = Batch {
-                    samples: chunk.to_vec(),
-                    ..Batch::default()
-                };
-                w.send(&id, batch).unwrap();
-            }
-            let batch = Batch {
-                strokes: hour.strokes.clone(),
-                force_curves: hour.force_curves.clone(),
-                splits: hour.splits.clone(),
-                ..Batch::default()
-            };
-            w.send(&id, batch).unwrap();
-        }
-        w.finish_session(&id, hour.end().unwrap()).unwrap();
+        record_synthetic(store, if rows { hour } else { &bare }, 5_000).unwrap();
     }
-    w.close().unwrap();
     store.reader().unwrap().sessions().unwrap()
 }
 

@@ -10,7 +10,7 @@ use erglink_export::{SessionSource, Sink};
 use erglink_model::{ExportState, Session, SessionId};
 use erglink_normalize::fixtures::{Plan, Spec, synthesize};
 use erglink_normalize::schema_check::TerraSchema;
-use erglink_store::{Batch, Store, WriterOptions};
+use erglink_store::Store;
 use erglink_webhook::test_receiver::{Receiver, Reply, Request};
 use erglink_webhook::{
     Config, Endpoint, Exporter, Outcome, Report, RetryPolicy, Secret, Timeouts, WebhookSink,
@@ -28,23 +28,7 @@ fn record(store: &Store, seed: u32, athlete: &str) -> SessionId {
         ..Spec::row_2k()
     });
     syn.session.tags.athlete = Some(athlete.into());
-    let w = store.writer(WriterOptions::default()).unwrap();
-    let id = w.begin_session(syn.new_session()).unwrap();
-    w.send(
-        &id,
-        Batch {
-            samples: syn.samples.clone(),
-            strokes: syn.strokes.clone(),
-            force_curves: syn.force_curves.clone(),
-            splits: syn.splits.clone(),
-            gaps: syn.gaps.clone(),
-            ..Batch::default()
-        },
-    )
-    .unwrap();
-    w.finish_session(&id, syn.end().unwrap()).unwrap();
-    w.close().unwrap();
-    id
+    erglink_export::record_synthetic(store, &syn, 5_000).unwrap()
 }
 
 struct Lab {
