@@ -50,16 +50,8 @@ impl Exporter {
         let started = Instant::now();
         let ids = d.ids();
         let mut report = DeliveryReport {
-            trace_id: d.trace_id.clone(),
             ordering_ms: 0,
-            sessions: ids.clone(),
-            outcome: Outcome::NotSent,
-            attempts: 0,
-            status: None,
-            error: None,
-            bytes: 0,
-            resumed: d.resumed,
-            elapsed: Default::default(),
+            ..DeliveryReport::unsent(d, Outcome::NotSent)
         };
         let finish = |mut r: DeliveryReport| {
             r.elapsed = started.elapsed();

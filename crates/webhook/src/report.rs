@@ -83,6 +83,24 @@ pub struct Report {
     pub skipped: Vec<Skipped>,
 }
 
+impl DeliveryReport {
+    /// `d` before any attempt: nothing sent, nothing answered.
+    pub fn unsent(d: &crate::Delivery, outcome: Outcome) -> Self {
+        Self {
+            trace_id: d.trace_id.clone(),
+            ordering_ms: d.ordering_ms.unwrap_or(0),
+            sessions: d.ids(),
+            outcome,
+            attempts: 0,
+            status: None,
+            error: None,
+            bytes: 0,
+            resumed: d.resumed,
+            elapsed: Duration::ZERO,
+        }
+    }
+}
+
 impl Report {
     /// Sessions delivered (and recorded) in this run.
     pub fn delivered(&self) -> usize {

@@ -188,18 +188,7 @@ impl Exporter {
         let deliveries = p
             .deliveries
             .iter()
-            .map(|d| DeliveryReport {
-                trace_id: d.trace_id.clone(),
-                ordering_ms: d.ordering_ms.unwrap_or(0),
-                sessions: d.ids(),
-                outcome: Outcome::Planned,
-                attempts: 0,
-                status: None,
-                error: None,
-                bytes: 0,
-                resumed: d.resumed,
-                elapsed: Duration::ZERO,
-            })
+            .map(|d| DeliveryReport::unsent(d, Outcome::Planned))
             .collect();
         Ok(Report {
             destination: self.destination.clone(),
@@ -260,16 +249,8 @@ impl Exporter {
             .zip(&plan.deliveries)
             .map(|(r, d)| {
                 r.unwrap_or_else(|| DeliveryReport {
-                    trace_id: d.trace_id.clone(),
-                    ordering_ms: 0,
-                    sessions: d.ids(),
-                    outcome: Outcome::NotSent,
-                    attempts: 0,
-                    status: None,
                     error: Some(format!("cannot read the sessions: {why}")),
-                    bytes: 0,
-                    resumed: d.resumed,
-                    elapsed: Duration::ZERO,
+                    ..DeliveryReport::unsent(d, Outcome::NotSent)
                 })
             })
             .collect();
