@@ -113,6 +113,25 @@ fn migrate(conn: &mut Connection) -> Result<()> {
     Ok(())
 }
 
+/// Switches to WAL and returns the mode now in force. The switch needs the
+/// file to itself and SQLite answers "busy" at once rather than through the
+/// busy handler, so when another process is opening the same new file at
+/// the same moment this waits and tries again, up to [`BUSY_TIMEOUT`].
+fn set_wal(conn: &Connection) -> Result<String> {
+    let started = std::time::Instant::now();
+    loop {
+        match conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0)) {
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::DatabaseBusy
+                    && started.elapsed() < BUSY_TIMEOUT =>
+            {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            other => return Ok(other?),
+        }
+    }
+}
+
 /// Opens (creating if `create`), checks and migrates; returns the number of
 /// sessions recovered from a dead writer.
 pub(crate) fn open(path: &Path, create: bool) -> Result<usize> {
@@ -126,10 +145,18 @@ pub(crate) fn open(path: &Path, create: bool) -> Result<usize> {
         })?;
     }
     let mut conn = connect(path, Role::Setup)?;
-    let version = check(&conn)?;
+    // One read transaction, so that check's reads see one snapshot: read
+    // one by one, another process's schema creation could commit between
+    // them (version 0, then 17 tables) and look like a foreign database.
+    let version = {
+        let snapshot = conn.transaction()?;
+        let version = check(&snapshot)?;
+        snapshot.commit()?;
+        version
+    };
     // Setting WAL writes the header, so it comes after the checks. It is
     // kept in the file, so this is a no-op after the first open.
-    let mode: String = conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
+    let mode = set_wal(&conn)?;
     if !mode.eq_ignore_ascii_case("wal") {
         tracing::warn!("the database is in {mode} mode, not WAL: readers may wait for the writer");
     }
