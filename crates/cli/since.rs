@@ -1,7 +1,7 @@
 //! `--since DATE`: a calendar day in each session's own local time
 //! (`2026-03-01`), or an instant (`2026-03-01T09:00:00+01:00`, `…Z`).
 
-use erglink_model::{Session, UtcNanos};
+use erglink_model::{Session, UtcNanos, days_from_civil};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Since {
@@ -9,17 +9,6 @@ pub enum Since {
     Day(i64),
     /// Sessions starting at or after this instant.
     Instant(UtcNanos),
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's `days_from_civil`).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
 }
 
 fn num(s: &str) -> Option<i64> {
@@ -38,7 +27,11 @@ fn date(s: &str) -> Option<i64> {
     if parts.next().is_some() || !(1..=12).contains(&m) || !(1..=31).contains(&d) || s.len() != 10 {
         return None;
     }
-    Some(days_from_civil(y, m, d))
+    Some(days_from_civil(
+        y,
+        u32::try_from(m).ok()?,
+        u32::try_from(d).ok()?,
+    ))
 }
 
 impl Since {

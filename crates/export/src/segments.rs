@@ -66,36 +66,36 @@ pub(crate) fn segments(n: &Normalized) -> Vec<Segment> {
         .points
         .last()
         .map_or(0, |p| p.elapsed_ns)
-        .max(n.laps.last().map_or(0, |l| l.end_ns));
+        .max(n.laps.last().map_or(0, |l| l.split.end_ns));
     let mut out = Vec::new();
     for l in &n.laps {
-        let (max_hr, max_power, max_speed) = maxima(&n.points, l.start_ns, l.end_ns);
+        let (max_hr, max_power, max_speed) = maxima(&n.points, l.split.start_ns, l.split.end_ns);
         out.push(Segment {
-            start_ns: l.start_ns,
-            end_ns: l.end_ns,
-            timer_ns: u64::from(l.time_cs) * 10_000_000,
-            distance_dm: u64::from(l.distance_dm),
-            energy_kcal: l.energy_kcal.map(u32::from),
-            avg_hr_bpm: l.avg_hr_bpm,
+            start_ns: l.split.start_ns,
+            end_ns: l.split.end_ns,
+            timer_ns: u64::from(l.split.time_cs) * 10_000_000,
+            distance_dm: u64::from(l.split.distance_dm),
+            energy_kcal: l.split.energy_kcal.map(u32::from),
+            avg_hr_bpm: l.split.average_hr_bpm,
             max_hr_bpm: max_hr,
-            avg_power_w: l.avg_power_w,
+            avg_power_w: l.split.average_power_w,
             max_power_w: max_power,
-            avg_rate_spm: l.avg_rate_spm,
+            avg_rate_spm: l.split.average_rate_spm,
             max_speed_m_per_s: max_speed,
             strokes: l.strokes,
             intensity: Intensity::Active,
             trigger: Some(l.trigger),
         });
-        if let Some(rest) = l.rest_time_cs.filter(|&r| r > 0) {
+        if let Some(rest) = l.split.rest_time_cs.filter(|&r| r > 0) {
             let rest_ns = u64::from(rest) * 10_000_000;
             out.push(Segment {
-                start_ns: l.end_ns,
-                end_ns: l.end_ns + rest_ns,
+                start_ns: l.split.end_ns,
+                end_ns: l.split.end_ns + rest_ns,
                 timer_ns: rest_ns,
                 distance_dm: 0,
                 energy_kcal: None,
                 avg_hr_bpm: None,
-                max_hr_bpm: maxima(&n.points, l.end_ns, l.end_ns + rest_ns).0,
+                max_hr_bpm: maxima(&n.points, l.split.end_ns, l.split.end_ns + rest_ns).0,
                 avg_power_w: None,
                 max_power_w: None,
                 avg_rate_spm: None,

@@ -54,4 +54,4 @@ pub use session::{
     IntervalPlan, NewSession, RttBucket, Session, SessionCounts, SessionEnd, Tags, Telemetry,
     Workout, WorkoutDuration, WorkoutParams,
 };
-pub use time::UtcNanos;
+pub use time::{UtcNanos, civil_from_days, days_from_civil};

@@ -406,17 +406,10 @@ fn laps(splits: &[Split], stroke_starts: &[u64], split_duration_type: Option<u8>
                 _ => split_trigger,
             };
             Lap {
-                kind: s.kind,
-                index: s.index,
-                start_ns: s.start_ns,
-                end_ns: s.end_ns,
-                time_cs: s.time_cs,
-                distance_dm: s.distance_dm,
-                energy_kcal: s.energy_kcal,
-                avg_power_w: s.average_power_w,
-                avg_rate_spm: s.average_rate_spm,
-                avg_hr_bpm: s.average_hr_bpm.filter(|&hr| hr > 0),
-                rest_time_cs: s.rest_time_cs,
+                split: Split {
+                    average_hr_bpm: s.average_hr_bpm.filter(|&hr| hr > 0),
+                    ..*s
+                },
                 strokes: (to - from) as u32,
                 trigger,
             }

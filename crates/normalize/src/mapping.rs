@@ -132,14 +132,14 @@ impl Normalized {
             .laps
             .iter()
             .map(|l| LapSample {
-                start_time: m.at(l.start_ns),
-                end_time: m.at(l.end_ns),
-                distance_meters: f64::from(l.distance_dm) / 10.0,
-                calories: l.energy_kcal,
-                avg_hr_bpm: l.avg_hr_bpm,
+                start_time: m.at(l.split.start_ns),
+                end_time: m.at(l.split.end_ns),
+                distance_meters: f64::from(l.split.distance_dm) / 10.0,
+                calories: l.split.energy_kcal,
+                avg_hr_bpm: l.split.average_hr_bpm,
                 avg_speed_meters_per_second: l.avg_speed_m_per_s().map(|v| round(v, 3)),
-                avg_watts: l.avg_power_w,
-                active_duration_seconds: (u64::from(l.time_cs) + 50) / 100,
+                avg_watts: l.split.average_power_w,
+                active_duration_seconds: (u64::from(l.split.time_cs) + 50) / 100,
                 total_strokes: l.strokes,
                 trigger_method: l.trigger.terra_name(),
             })

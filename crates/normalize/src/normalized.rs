@@ -3,7 +3,7 @@
 //! and TCX writers read the same value, so every format agrees on what a
 //! session's distance, laps and points are.
 
-use erglink_model::{Machine, SessionId, SessionState, Source, SplitKind, Tags, UtcNanos};
+use erglink_model::{Machine, SessionId, SessionState, Source, Split, Tags, UtcNanos};
 
 use crate::{ActivityType, TimeBase, Timestamp};
 
@@ -195,31 +195,12 @@ impl LapTrigger {
     }
 }
 
-/// One split or interval, as the PM summarised it, with its stroke count.
+/// One split or interval, as the PM summarised it (a heart rate of 0,
+/// meaning no belt, left out), with its stroke count.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Lap {
-    /// Split or interval.
-    pub kind: SplitKind,
-    /// Number among its kind, 0-based.
-    pub index: u32,
-    /// Start, ns since the session start.
-    pub start_ns: u64,
-    /// End, ns since the session start.
-    pub end_ns: u64,
-    /// Work time by the PM's clock, 0.01 s.
-    pub time_cs: u32,
-    /// Work distance, 0.1 m.
-    pub distance_dm: u32,
-    /// Energy, kcal.
-    pub energy_kcal: Option<u16>,
-    /// Average power, W.
-    pub avg_power_w: Option<u16>,
-    /// Average stroke rate.
-    pub avg_rate_spm: Option<u8>,
-    /// Average heart rate.
-    pub avg_hr_bpm: Option<u8>,
-    /// Rest after an interval, 0.01 s.
-    pub rest_time_cs: Option<u32>,
+    /// The split or interval.
+    pub split: Split,
     /// Strokes that began within the lap.
     pub strokes: u32,
     /// What ended it.
@@ -229,7 +210,7 @@ pub struct Lap {
 impl Lap {
     /// Distance over work time, m/s.
     pub fn avg_speed_m_per_s(&self) -> Option<f64> {
-        (self.time_cs > 0)
-            .then(|| f64::from(self.distance_dm) / 10.0 / (f64::from(self.time_cs) / 100.0))
+        let s = &self.split;
+        (s.time_cs > 0).then(|| f64::from(s.distance_dm) / 10.0 / (f64::from(s.time_cs) / 100.0))
     }
 }

@@ -183,8 +183,7 @@ impl<T: Transport> MonitorRecorder<T> {
 
     /// The monitor's name for status lines: its serial, or its path.
     fn name(&self) -> String {
-        let info = self.monitor.transport().info();
-        info.serial.clone().unwrap_or_else(|| info.path.clone())
+        name(&self.monitor)
     }
 
     fn source(&self) -> Source {
@@ -249,9 +248,8 @@ impl<T: Transport> MonitorRecorder<T> {
             {
                 break;
             }
-            let frame = self.plan.next_poll().clone();
             self.tune_timeout();
-            let ex = match self.exchange(&frame) {
+            let ex = match exchange(&mut self.monitor, self.plan.next_poll()) {
                 Ok(Some(ex)) => ex,
                 Ok(None) => continue,
                 Err(Gone) => {
@@ -364,25 +362,6 @@ impl<T: Transport> MonitorRecorder<T> {
         }
     }
 
-    /// One exchange. `Ok(None)` when it failed but the monitor is still there.
-    fn exchange(&mut self, frame: &Frame) -> Result<Option<Exchange>, Gone> {
-        match self
-            .monitor
-            .exchange_with_shape(&frame.commands, &frame.shape)
-        {
-            Ok(Ok(ex)) => Ok(Some(ex)),
-            Ok(Err(refused)) => {
-                tracing::debug!("{}: poll refused: {}", self.name(), refused.status);
-                Ok(None)
-            }
-            Err(DriverError::Transport(e)) if e.kind == ErrorKind::Disconnected => Err(Gone),
-            Err(e) => {
-                tracing::debug!("{}: {e}", self.name());
-                Ok(None)
-            }
-        }
-    }
-
     /// Drains the force curve and reads the stroke's statistics.
     fn drain(&mut self, session: &mut Recording) -> (Option<StrokeStats>, Vec<(Vec<u16>, bool)>) {
         let mut drain = CurveDrain::default();
@@ -390,9 +369,9 @@ impl<T: Transport> MonitorRecorder<T> {
         // A curve is at most 144 samples: ten blocks of 16 is plenty.
         for i in 0..10 {
             let frame = if i == 0 {
-                self.plan.drain_first.clone()
+                &self.plan.drain_first
             } else {
-                self.plan.drain_more.clone()
+                &self.plan.drain_more
             };
             match self
                 .monitor
@@ -429,7 +408,7 @@ impl<T: Transport> MonitorRecorder<T> {
 
     /// Reads the last split's figures; a PM that refuses them is not asked again.
     fn read_splits(&mut self, session: &mut Recording) {
-        let frame = self.plan.splits.clone();
+        let frame = &self.plan.splits;
         match self
             .monitor
             .exchange_with_shape(&frame.commands, &frame.shape)
@@ -591,6 +570,32 @@ impl<T: Transport> MonitorRecorder<T> {
 }
 
 /// The device went away.
+/// One exchange. `Ok(None)` when it failed but the monitor is still there.
+/// A free function, so that the frame can stay borrowed from the plan.
+fn exchange<T: Transport>(
+    monitor: &mut Monitor<T>,
+    frame: &Frame,
+) -> Result<Option<Exchange>, Gone> {
+    match monitor.exchange_with_shape(&frame.commands, &frame.shape) {
+        Ok(Ok(ex)) => Ok(Some(ex)),
+        Ok(Err(refused)) => {
+            tracing::debug!("{}: poll refused: {}", name(monitor), refused.status);
+            Ok(None)
+        }
+        Err(DriverError::Transport(e)) if e.kind == ErrorKind::Disconnected => Err(Gone),
+        Err(e) => {
+            tracing::debug!("{}: {e}", name(monitor));
+            Ok(None)
+        }
+    }
+}
+
+/// The monitor's name in logs: its serial, else its device path.
+fn name<T: Transport>(monitor: &Monitor<T>) -> String {
+    let info = monitor.transport().info();
+    info.serial.clone().unwrap_or_else(|| info.path.clone())
+}
+
 struct Gone;
 
 fn raw(ex: &Exchange, start_ns: u64) -> [RawExchange; 2] {

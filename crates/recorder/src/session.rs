@@ -225,7 +225,7 @@ impl Recording {
             return;
         };
         let end = self.rel(t_ns);
-        let stats = open.stats.unwrap_or(NO_STATS);
+        let stats = open.stats.unwrap_or_default();
         let drive_end = open.drive_end_ns.unwrap_or(end);
         self.batch.strokes.push(Stroke {
             index: open.index,
@@ -284,21 +284,7 @@ impl Recording {
         let was = self.work_state.replace(state);
         if resting && self.resting.is_none() && was.is_some() {
             let end = self.rel(t_ns);
-            let row = Split {
-                kind: SplitKind::Interval,
-                index: self.interval_index,
-                start_ns: self.interval_start_ns,
-                end_ns: end,
-                time_cs: self.last.pm_elapsed_cs,
-                distance_dm: self.last.distance_dm,
-                energy_kcal: None,
-                average_power_w: self.interval_avg.power(),
-                average_rate_spm: self.interval_avg.rate(),
-                average_hr_bpm: self.interval_avg.hr(),
-                interval_type: r.interval_type.or(self.last.interval_type),
-                rest_time_cs: None,
-                rest_distance_dm: None,
-            };
+            let row = self.interval_row(end, r.interval_type.or(self.last.interval_type));
             self.resting = Some(Resting {
                 row,
                 rest_start_ns: end,
@@ -307,6 +293,25 @@ impl Recording {
             let end = self.rel(t_ns);
             self.push_interval(rest.row, Some(end - rest.rest_start_ns));
             self.interval_start_ns = end;
+        }
+    }
+
+    /// The open interval as a row ending at `end_ns`; its rest is filled in later.
+    fn interval_row(&self, end_ns: u64, interval_type: Option<u8>) -> Split {
+        Split {
+            kind: SplitKind::Interval,
+            index: self.interval_index,
+            start_ns: self.interval_start_ns,
+            end_ns,
+            time_cs: self.last.pm_elapsed_cs,
+            distance_dm: self.last.distance_dm,
+            energy_kcal: None,
+            average_power_w: self.interval_avg.power(),
+            average_rate_spm: self.interval_avg.rate(),
+            average_hr_bpm: self.interval_avg.hr(),
+            interval_type,
+            rest_time_cs: None,
+            rest_distance_dm: None,
         }
     }
 
@@ -346,21 +351,7 @@ impl Recording {
             let rest_ns = self.rel(t_ns) - rest.rest_start_ns;
             self.push_interval(rest.row, Some(rest_ns));
         } else if workout_ended && self.interval_index > 0 {
-            let row = Split {
-                kind: SplitKind::Interval,
-                index: self.interval_index,
-                start_ns: self.interval_start_ns,
-                end_ns: self.last.elapsed_ns,
-                time_cs: self.last.pm_elapsed_cs,
-                distance_dm: self.last.distance_dm,
-                energy_kcal: None,
-                average_power_w: self.interval_avg.power(),
-                average_rate_spm: self.interval_avg.rate(),
-                average_hr_bpm: self.interval_avg.hr(),
-                interval_type: self.last.interval_type,
-                rest_time_cs: None,
-                rest_distance_dm: None,
-            };
+            let row = self.interval_row(self.last.elapsed_ns, self.last.interval_type);
             self.push_interval(row, None);
         }
         if let Some(from) = self.gap_open.take() {
@@ -373,16 +364,3 @@ impl Recording {
         std::mem::take(&mut self.batch)
     }
 }
-
-/// For a stroke whose statistics were not read (a lost drain).
-const NO_STATS: StrokeStats = StrokeStats {
-    stroke_distance: 0,
-    drive_time: 0,
-    recovery_time: 0,
-    stroke_length: 0,
-    drive_count: 0,
-    peak_drive_force: 0,
-    impulse_drive_force: 0,
-    average_drive_force: 0,
-    work_per_stroke: 0,
-};

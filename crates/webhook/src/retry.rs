@@ -82,9 +82,9 @@ fn imf_fixdate(s: &str) -> Option<i64> {
     ];
     let (_, rest) = s.split_once(", ")?;
     let mut parts = rest.split(' ');
-    let day: i64 = parts.next()?.parse().ok()?;
+    let day: u32 = parts.next()?.parse().ok()?;
     let name = parts.next()?;
-    let month = MONTHS.iter().position(|m| *m == name)? as i64 + 1;
+    let month = MONTHS.iter().position(|m| *m == name)? as u32 + 1;
     let year: i64 = parts.next()?.parse().ok()?;
     let mut clock = parts.next()?.split(':').map(|p| p.parse::<i64>().ok());
     let (h, m, sec) = (clock.next()??, clock.next()??, clock.next()??);
@@ -98,12 +98,7 @@ fn imf_fixdate(s: &str) -> Option<i64> {
     {
         return None;
     }
-    // H. Hinnant's days_from_civil.
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let doy = (153 * ((month + 9) % 12) + 2) / 5 + day - 1;
-    let days = era * 146_097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719_468;
+    let days = erglink_model::days_from_civil(year, month, day);
     Some(days * 86_400 + h * 3600 + m * 60 + sec)
 }
 

@@ -129,3 +129,21 @@ define_command! {
         work_per_stroke: u16 [TenthJoules],
     }
 }
+
+/// All zeros: what a PM shows before its first stroke, and what a reader
+/// stands in for statistics it never got.
+impl Default for StrokeStats {
+    fn default() -> Self {
+        Self {
+            stroke_distance: 0,
+            drive_time: 0,
+            recovery_time: 0,
+            stroke_length: 0,
+            drive_count: 0,
+            peak_drive_force: 0,
+            impulse_drive_force: 0,
+            average_drive_force: 0,
+            work_per_stroke: 0,
+        }
+    }
+}

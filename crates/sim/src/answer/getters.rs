@@ -354,17 +354,7 @@ fn stats(pm: &crate::pm::Pm) -> cmd::StrokeStats {
     pm.shown
         .as_ref()
         .map(|p| p.stats.clone())
-        .unwrap_or(cmd::StrokeStats {
-            stroke_distance: 0,
-            drive_time: 0,
-            recovery_time: 0,
-            stroke_length: 0,
-            drive_count: 0,
-            peak_drive_force: 0,
-            impulse_drive_force: 0,
-            average_drive_force: 0,
-            work_per_stroke: 0,
-        })
+        .unwrap_or_default()
 }
 
 /// Projected work time (s) of a distance goal and distance (m) of a time
