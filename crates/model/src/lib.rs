@@ -51,7 +51,7 @@ pub use id::{SessionId, SessionIdError};
 pub use monitor::{MonitorInfo, ReportSize};
 pub use record::{Exchange, ForceCurve, Gap, Sample, Split, Stroke};
 pub use session::{
-    IntervalPlan, NewSession, RttBucket, Session, SessionCounts, SessionEnd, Tags, Telemetry,
-    Workout, WorkoutDuration, WorkoutParams,
+    Adaptation, IntervalPlan, NewSession, RttBucket, Session, SessionCounts, SessionEnd, Tags,
+    Telemetry, Workout, WorkoutDuration, WorkoutParams,
 };
 pub use time::{UtcNanos, civil_from_days, days_from_civil};

@@ -70,6 +70,20 @@ pub struct RttBucket {
     pub count: u64,
 }
 
+/// Something the recorder changed to suit this monitor, kept with the session
+/// so that its figures can be read with it: a command dropped from the plan,
+/// the pace scale chosen, the machine assumed, a timeout raised.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Adaptation {
+    /// What was adapted: `command_dropped`, `pace_scale`, `machine_assumed`,
+    /// `timeout_raised`…
+    pub what: String,
+    /// Its value: the command's name, the scale, the machine, the timeout.
+    pub value: String,
+    /// Why, in one sentence.
+    pub why: String,
+}
+
 /// How well the recording went, as the recorder measured it.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Telemetry {
@@ -83,6 +97,9 @@ pub struct Telemetry {
     pub retries: u64,
     /// Bytes the frame decoder dropped (garbage, bad checksums).
     pub dropped_bytes: u64,
+    /// What the recorder adapted to this monitor, in the order it happened.
+    #[serde(default)]
+    pub adaptations: Vec<Adaptation>,
 }
 
 /// What the recorder knows when a session begins.
@@ -94,6 +111,8 @@ pub struct NewSession {
     pub monitor: Option<MonitorInfo>,
     /// The ergometer.
     pub machine: Machine,
+    /// Whether `machine` was assumed (a PM3 or PM4 cannot say), not reported.
+    pub machine_assumed: bool,
     /// Wall-clock UTC at the session start; the id's timestamp comes from it.
     pub started_at: UtcNanos,
     /// Local UTC offset at the start, seconds east of UTC (+7200 for CEST).
@@ -148,6 +167,9 @@ pub struct Session {
     pub monitor: Option<MonitorInfo>,
     /// The ergometer.
     pub machine: Machine,
+    /// Whether `machine` was assumed (a PM3 or PM4 cannot say), not reported.
+    #[serde(default)]
+    pub machine_assumed: bool,
     /// Wall-clock UTC at the start.
     pub started_at: UtcNanos,
     /// Local UTC offset at the start, seconds east of UTC.

@@ -104,6 +104,7 @@ pub fn doc_session() -> Session {
         source: Source::Sim,
         monitor: None,
         machine: Machine::RowErg,
+        machine_assumed: false,
         started_at: UtcNanos(1_767_225_600_000_000_000),
         utc_offset_s: 3600,
         ended_at: None,

@@ -55,6 +55,12 @@ pub struct Options {
     pub split_poll_ns: u64,
     /// How often to look for a monitor that went away.
     pub reconnect_every_ns: u64,
+    /// The machine of every monitor that cannot say which it sits on (PM3,
+    /// PM4): `record --machine rower|skierg|bikeerg`.
+    pub machine: Option<Machine>,
+    /// The machine of one monitor, by serial: `record --machine SERIAL=MACHINE`.
+    /// Takes precedence over `machine`.
+    pub machine_by_serial: Vec<(String, Machine)>,
 }
 
 impl Default for Options {
@@ -66,6 +72,8 @@ impl Default for Options {
             raw_log: false,
             split_poll_ns: 1_000_000_000,
             reconnect_every_ns: 1_000_000_000,
+            machine: None,
+            machine_by_serial: Vec::new(),
         }
     }
 }
@@ -458,6 +466,7 @@ impl<T: Transport> MonitorRecorder<T> {
             source: self.source(),
             monitor: self.identity.as_ref().map(|i| self.monitor_info(i)),
             machine: self.machine,
+            machine_assumed: false,
             started_at,
             utc_offset_s: local_offset_s(),
             workout,

@@ -43,6 +43,7 @@ impl TelemetryBase {
             timeouts: now.timeouts - self.stats.timeouts,
             retries: now.resends - self.stats.resends,
             dropped_bytes: now.dropped_bytes - self.stats.dropped_bytes,
+            adaptations: Vec::new(),
         }
     }
 }

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use crate::error::SimError;
 use crate::machine::Machine;
 use crate::program::{Program, parse_duration_s};
+use crate::quirks::Quirks;
 use crate::timing::Timing;
 
 /// Which monitor is simulated.
@@ -133,6 +134,8 @@ pub struct SimConfig {
     /// The athlete gives up this long after a workout's first stroke and sits
     /// still (`quit=`): pauses and timeouts to test against. `None`: never.
     pub quit_after_ns: Option<u64>,
+    /// The readings of the protocol's unknowns (`proc=`, `pace_units=`…).
+    pub quirks: Quirks,
 }
 
 /// Default start delay: 3 s of virtual time after power-on or programming.
@@ -157,13 +160,16 @@ impl Default for SimConfig {
             start_delay_ns: Some(DEFAULT_START_DELAY_NS),
             product_id: None,
             quit_after_ns: None,
+            quirks: Quirks::default(),
         }
     }
 }
 
 /// Every option key, for error messages.
 pub const KEYS: &str = "machine, workout, spm, pace, hr, drag, seed, serial, pacing, badframe, \
-                        faults, start, quit, usb, proc, pid";
+                        faults, start, quit, usb, pid, proc, slow_end, pace_units, cadence_units, \
+                        hr_none, byteorder_7f, resttime, model_byte, stats, proprietary, echo, \
+                        prev_status, descriptor, unplug_error, deny, asleep";
 
 impl SimConfig {
     /// Parses a whole selector: `sim:pm5`, `sim:pm3?machine=skierg&seed=4`.
@@ -309,10 +315,6 @@ impl SimConfig {
                     cfg.timing.out_interval_ns = o;
                     cfg.timing.in_interval_ns = i;
                 }
-                "proc" => {
-                    cfg.timing.processing_ns = parse_ms(v)
-                        .ok_or_else(|| bad(key, "the PM's processing time in ms, e.g. 2 or 0.5"))?;
-                }
                 "pid" => {
                     let hex = v.trim_start_matches("0x").trim_start_matches("0X");
                     cfg.product_id =
@@ -320,7 +322,13 @@ impl SimConfig {
                             bad(key, "a USB product id in hex, e.g. 0003 or 0x001E")
                         })?);
                 }
-                _ => unreachable!("keys were checked"),
+                quirk => {
+                    let applied = cfg.quirks.apply(quirk, v).map_err(|why| bad(quirk, &why))?;
+                    assert!(applied, "keys were checked");
+                    if quirk == "proc" {
+                        cfg.timing.processing_ns = cfg.quirks.proc_min_ns;
+                    }
+                }
             }
         }
         Ok(cfg)

@@ -136,6 +136,7 @@ mod piece;
 mod pm;
 mod program;
 mod programming;
+mod quirks;
 mod rng;
 mod rowing;
 mod timing;
@@ -152,6 +153,10 @@ pub use force::{MAX_SAMPLES, SAMPLE_HZ};
 pub use identity::{Identity, PM5_PRODUCT_ID, VENDOR_ID};
 pub use machine::{BOAT_CONSTANT, Machine, N_PER_LBF, kcal_per_hour};
 pub use program::{IntervalDef, Program};
+pub use quirks::{
+    DEFAULT_PROC_NS, DescriptorQuirk, Echo, Gate, PaceUnits, PrevStatus, Proprietary, QUIRK_KEYS,
+    Quirks, StatsTiming, UnplugError,
+};
 pub use rowing::{DWELL_NS, SPIN_DOWN_NS};
 pub use timing::{BusLimit, Timing, bus_limit};
 pub use truth::{

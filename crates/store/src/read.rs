@@ -93,6 +93,7 @@ fn session_from_row(row: &Row<'_>) -> Result<Session> {
         source: code(row, 1, "source", Source::from_code)?,
         monitor,
         machine: code(row, 2, "machine", Machine::from_code)?,
+        machine_assumed: false,
         started_at: UtcNanos(row.get(3)?),
         utc_offset_s: row.get(4)?,
         ended_at: row.get::<_, Option<i64>>(5)?.map(UtcNanos),
@@ -115,6 +116,7 @@ fn session_from_row(row: &Row<'_>) -> Result<Session> {
             timeouts: uint(row, 14, "sessions", "timeouts")?,
             retries: uint(row, 15, "sessions", "retries")?,
             dropped_bytes: uint(row, 16, "sessions", "dropped_bytes")?,
+            adaptations: Vec::new(),
         },
         counts: SessionCounts {
             samples: uint(row, 17, "sessions", "sample_count")?,

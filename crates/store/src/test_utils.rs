@@ -47,6 +47,7 @@ pub fn new_session(seed: u64) -> NewSession {
             ],
         }),
         machine: Machine::RowErg,
+        machine_assumed: false,
         started_at: UtcNanos(BASE + (seed as i64 % 100_000) * 3_600_000_000_000),
         utc_offset_s: 7200,
         workout: Workout {
@@ -200,6 +201,7 @@ pub fn telemetry() -> Telemetry {
         timeouts: 1,
         retries: 1,
         dropped_bytes: 0,
+        adaptations: Vec::new(),
     }
 }
 
