@@ -1,144 +1,64 @@
 //! One monitor's recording loop. Blocking: it runs on its own thread (a
 //! tokio blocking task), one exchange in flight, the next poll sent as soon as
-//! the reply is in.
+//! the reply is in; before a session, about two polls a second.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use erglink_csafe::command::{
-    GetStatus, PmGetErgMachineType, PmGetForcePlotData, PmGetLastSplitDistance, PmGetLastSplitTime,
-    PmGetStrokeStats, PmGetWorkoutDuration, PmGetWorkoutType, StrokeStats,
-};
-use erglink_csafe::{ErgMachineType, WorkoutState};
-use erglink_model::{
-    Direction, Exchange as RawExchange, Machine, MonitorInfo, NewSession, PmModel, ReportSize,
-    SessionEnd, SessionState, Source, Tags, Telemetry, UtcNanos, Workout, WorkoutDuration,
-};
+use erglink_csafe::WorkoutState;
+use erglink_csafe::command::{PmGetErgMachineType, PmGetLastSplitDistance, PmGetLastSplitTime};
+use erglink_model::Machine;
+use erglink_pm::policy::largest_usable_report;
 use erglink_pm::{DriverError, Exchange, Identity, Monitor};
-use erglink_store::{Batch, Writer};
-use erglink_transport::{Backend, ErrorKind, Transport, TransportError};
+use erglink_store::Writer;
+use erglink_transport::{ErrorKind, Transport, TransportError};
 
-use crate::curve::CurveDrain;
+use crate::adapt::{Adaptations, what};
+use crate::cycle::{Polled, drain, poll};
 use crate::error::RecorderError;
+use crate::lifecycle::Active;
+use crate::link::Link;
 use crate::live::{Live, LiveLine};
-use crate::plan::{Frame, PollPlan};
+use crate::machine::{MachineSource, machine_of, resolve};
+use crate::pace::PaceScaler;
+use crate::plan::{PollPlan, key};
 use crate::reading::Reading;
-use crate::session::Recording;
+use crate::reconnect::{AfterError, Reconnect};
+use crate::splits::{Context, SplitChecker};
 use crate::strokes::{Edge, EdgeDetector};
-use crate::telemetry::TelemetryBase;
+use crate::timeout::TimeoutTuner;
 
-const MIN_TIMEOUT_NS: u64 = 100_000_000;
-const MAX_TIMEOUT_NS: u64 = 1_000_000_000;
+pub use crate::options::{Options, Reopen, SessionSummary, Until};
 
-/// When recording stops.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Until {
-    /// After the first workout that finishes (or goes idle).
-    Finished,
-    /// After this long on the transport's clock.
-    Duration(u64),
-    /// Until stopped.
-    Stopped,
-}
-
-/// How a monitor is recorded.
-#[derive(Clone, Debug)]
-pub struct Options {
-    /// When to stop.
-    pub until: Until,
-    /// A session with no stroke for this long ends (rests and pauses aside).
-    pub idle_timeout_ns: u64,
-    /// Tags for every session.
-    pub tags: Tags,
-    /// Keep every report in the session's exchange log.
-    pub raw_log: bool,
-    /// How often to read the split figures.
-    pub split_poll_ns: u64,
-    /// How often to look for a monitor that went away.
-    pub reconnect_every_ns: u64,
-    /// The machine of every monitor that cannot say which it sits on (PM3,
-    /// PM4): `record --machine rower|skierg|bikeerg`.
-    pub machine: Option<Machine>,
-    /// The machine of one monitor, by serial: `record --machine SERIAL=MACHINE`.
-    /// Takes precedence over `machine`.
-    pub machine_by_serial: Vec<(String, Machine)>,
-}
-
-impl Default for Options {
-    fn default() -> Self {
-        Self {
-            until: Until::Stopped,
-            idle_timeout_ns: 60_000_000_000,
-            tags: Tags::default(),
-            raw_log: false,
-            split_poll_ns: 1_000_000_000,
-            reconnect_every_ns: 1_000_000_000,
-            machine: None,
-            machine_by_serial: Vec::new(),
-        }
-    }
-}
-
-/// What one recorded session came to.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SessionSummary {
-    /// Its id.
-    pub id: erglink_model::SessionId,
-    /// Samples stored.
-    pub samples: u64,
-    /// Strokes stored.
-    pub strokes: u64,
-    /// Force curves stored, and of those whole.
-    pub curves: (u64, u64),
-    /// Transport time it lasted.
-    pub duration_ns: u64,
-    /// Samples per second achieved.
-    pub achieved_hz: f64,
-    /// The report its polls went in.
-    pub report_id: u8,
-    /// Whether the workout finished (rather than idle, --until or Ctrl-C).
-    pub workout_finished: bool,
-    /// Force-curve drains that lost a block (their curves are marked incomplete).
-    pub drains_lost: u64,
-}
-
-/// Reopens a monitor that went away (real hardware: its handle is dead).
-pub type Reopen<T> = Box<dyn FnMut() -> Result<T, TransportError> + Send>;
+/// Time between polls while no session is being recorded: about two a second.
+pub const IDLE_POLL_NS: u64 = 500_000_000;
+/// Longest wait between attempts to identify a monitor that does not answer.
+const IDENTIFY_RETRY_NS: u64 = 1_000_000_000;
+/// How long a session outlives its workout for a drive still in progress
+/// (the finish line came mid-drive): its curve is the PM's last.
+const LAST_DRIVE_GRACE_NS: u64 = 2_000_000_000;
 
 /// Records one monitor.
 pub struct MonitorRecorder<T> {
-    monitor: Monitor<T>,
-    plan: PollPlan,
-    options: Options,
+    pub(crate) link: Link<T>,
+    reconnect: Reconnect<T>,
+    pub(crate) plan: PollPlan,
+    pub(crate) options: Options,
     live: Live,
-    reopen: Option<Reopen<T>>,
-    identity: Option<Identity>,
-    machine: Machine,
+    pub(crate) identity: Option<Identity>,
+    pub(crate) machine: Machine,
+    pub(crate) machine_source: MachineSource,
     edges: EdgeDetector,
-    split_figures: bool,
-    last_report: u8,
-    last_session_start: Option<u64>,
+    pace: PaceScaler,
+    splits: SplitChecker,
+    timeout: TimeoutTuner,
+    pub(crate) adaptations: Adaptations,
+    pub(crate) last_report: u8,
+    pub(crate) last_session_start: Option<u64>,
+    drain_report: Option<u8>,
+    kept: Vec<Exchange>,
 }
 
-fn machine_of(code: ErgMachineType) -> Machine {
-    match code.to_u8() {
-        128 | 143 | 225 => Machine::SkiErg,
-        192..=194 | 207 | 226 => Machine::BikeErg,
-        _ => Machine::RowErg,
-    }
-}
-
-fn wall_clock() -> UtcNanos {
-    let d = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default();
-    UtcNanos(i64::try_from(d.as_nanos()).unwrap_or(i64::MAX))
-}
-
-fn local_offset_s() -> i32 {
-    chrono::Local::now().offset().local_minus_utc()
-}
-
-fn workout_over(state: u8) -> bool {
+pub(crate) fn workout_over(state: u8) -> bool {
     [
         WorkoutState::WorkoutEnd,
         WorkoutState::Terminate,
@@ -154,33 +74,60 @@ fn not_rowing_yet(state: u8) -> bool {
         || state == WorkoutState::Rearm.to_u8()
 }
 
+/// The report a drain must be forced into, when the one the driver would
+/// pick for it cannot hold a force-plot reply (a PM5 without report 2).
+fn drain_report<T: Transport>(monitor: &Monitor<T>, plan: &PollPlan) -> Option<u8> {
+    let sizes = monitor.transport().report_sizes();
+    let auto = largest_usable_report(sizes)?;
+    if plan.drain.fits_in_practice(auto.1) {
+        return None;
+    }
+    sizes
+        .entries()
+        .iter()
+        .filter(|e| plan.drain.fits_in_practice(e.1))
+        .min_by_key(|e| e.1)
+        .map(|e| e.0)
+}
+
 impl<T: Transport> MonitorRecorder<T> {
     /// A recorder for `monitor`; `live` gets its status line.
     pub fn new(monitor: Monitor<T>, options: Options, live: Live) -> Self {
+        let sizes = monitor.transport().report_sizes();
+        let report_bytes = largest_usable_report(sizes).map_or(120, |r| r.1);
+        let plan = PollPlan::new(report_bytes);
+        let drain_report = drain_report(&monitor, &plan);
         Self {
-            monitor,
-            plan: PollPlan::new(),
+            link: Link::new(monitor),
+            reconnect: Reconnect::new(None),
+            plan,
             options,
             live,
-            reopen: None,
             identity: None,
             machine: Machine::RowErg,
+            machine_source: MachineSource::Assumed,
             edges: EdgeDetector::default(),
-            split_figures: true,
+            pace: PaceScaler::default(),
+            splits: SplitChecker::default(),
+            timeout: TimeoutTuner::default(),
+            adaptations: Adaptations::default(),
             last_report: 2,
             last_session_start: None,
+            drain_report,
+            kept: Vec::new(),
         }
     }
 
-    /// How to reopen the device after an unplug, for backends whose handle dies with it.
+    /// How to reopen the device after a transport error (re-enumerating by
+    /// serial): needed for backends whose handle dies with an unplug.
     pub fn with_reopen(mut self, reopen: Reopen<T>) -> Self {
-        self.reopen = Some(reopen);
+        self.reconnect = Reconnect::new(Some(reopen));
         self
     }
 
     /// The driver (its transport, its counters).
     pub fn monitor(&self) -> &Monitor<T> {
-        &self.monitor
+        self.link.monitor()
     }
 
     /// Transport time at which the last session began (tests align the
@@ -189,47 +136,22 @@ impl<T: Transport> MonitorRecorder<T> {
         self.last_session_start
     }
 
+    /// What the recorder adapted to this monitor so far.
+    pub fn adaptations(&self) -> &[erglink_model::Adaptation] {
+        self.adaptations.all()
+    }
+
     /// The monitor's name for status lines: its serial, or its path.
-    fn name(&self) -> String {
-        name(&self.monitor)
+    pub(crate) fn name(&self) -> String {
+        let info = self.link.monitor().transport().info();
+        info.serial.clone().unwrap_or_else(|| info.path.clone())
     }
 
-    fn source(&self) -> Source {
-        match self.monitor.transport().info().backend {
-            Backend::Hid | Backend::Usb => Source::Usb,
-            Backend::Sim => Source::Sim,
-            Backend::Replay => Source::Replay,
-        }
+    pub(crate) fn now_ns(&self) -> u64 {
+        self.link.monitor().now_ns()
     }
 
-    fn monitor_info(&self, id: &Identity) -> MonitorInfo {
-        MonitorInfo {
-            serial: id.serial.clone().unwrap_or_default(),
-            model: id
-                .model
-                .and_then(PmModel::from_code)
-                .unwrap_or(PmModel::Pm5),
-            firmware: id
-                .firmware_version
-                .map(|v| v.to_string())
-                .unwrap_or_default(),
-            hardware: id
-                .hardware_version
-                .map(|v| v.to_string())
-                .unwrap_or_default(),
-            report_sizes: id
-                .report_sizes
-                .entries()
-                .iter()
-                .map(|&(id, n)| ReportSize {
-                    id,
-                    bytes: (n + 1) as u16,
-                })
-                .collect(),
-        }
-    }
-
-    fn update_live(&self, f: impl FnOnce(&mut LiveLine)) {
+    pub(crate) fn update_live(&self, f: impl FnOnce(&mut LiveLine)) {
         let name = self.name();
         let mut map = self.live.lock().unwrap_or_else(|p| p.into_inner());
         let line = map.entry(name.clone()).or_insert_with(|| LiveLine {
@@ -239,329 +161,381 @@ impl<T: Transport> MonitorRecorder<T> {
         f(line);
     }
 
+    fn out_of_time(&self, started: u64) -> bool {
+        matches!(self.options.until, Until::Duration(d) if self.now_ns().saturating_sub(started) >= d)
+    }
+
     /// Records until the options or `stop` say so. Returns the sessions recorded.
     pub fn run(
         &mut self,
         writer: &Writer,
         stop: &AtomicBool,
     ) -> Result<Vec<SessionSummary>, RecorderError> {
-        let started = self.monitor.now_ns();
-        self.identify(stop)?;
+        let started = self.now_ns();
+        if !self.identify(stop, started)? {
+            return Ok(Vec::new());
+        }
         let mut done = Vec::new();
-        let mut rec: Option<(Recording, TelemetryBase)> = None;
-        let mut last_split_poll = 0;
-        while !stop.load(Ordering::Relaxed) {
-            if let Until::Duration(d) = self.options.until
-                && self.monitor.now_ns().saturating_sub(started) >= d
-            {
-                break;
-            }
+        let mut active: Option<Active> = None;
+        let mut last_poll_ns: Option<u64> = None;
+        while !stop.load(Ordering::Relaxed) && !self.out_of_time(started) {
             self.tune_timeout();
-            let ex = match exchange(&mut self.monitor, self.plan.next_poll()) {
-                Ok(Some(ex)) => ex,
-                Ok(None) => continue,
-                Err(Gone) => {
-                    if let Some((r, _)) = rec.as_mut() {
-                        r.gap_start();
-                    }
-                    if !self.wait_for_replug(stop) {
-                        break;
-                    }
-                    continue;
-                }
-            };
-            let t = ex.received_ns;
-            let mut r = Reading::default();
-            for reply in &ex.response.replies {
-                if let Some(d) = reply.data() {
-                    r.take(d);
-                }
-            }
-            self.last_report = ex.report_id;
-            self.show(&r, rec.as_ref().map(|x| &x.0));
-            let edge = r.stroke_state.and_then(|s| self.edges.observe(s));
-            if rec.is_none() {
-                let rowing = r.workout_state.is_some_and(|s| !not_rowing_yet(s))
-                    || edge == Some(Edge::DriveStart);
-                if !rowing {
-                    continue;
-                }
-                let base = TelemetryBase::new(self.monitor.stats());
-                rec = Some((self.begin(writer, t, &r)?, base));
-            }
-            let (session, _) = rec.as_mut().expect("just begun");
-            if self.options.raw_log {
-                session.log_exchange(raw(&ex, session.start_ns));
-            }
-            session.sample(t, &r);
-            if let Some(ws) = r.workout_state {
-                session.workout_state(t, ws, &r);
-            }
-            match edge {
-                Some(Edge::DriveStart) => session.drive_start(t),
-                Some(Edge::DriveEnd) => {
-                    let (stats, curves) = self.drain(session);
-                    session.drive_end(t, stats, curves);
-                }
-                None => {}
-            }
-            if self.split_figures && t.saturating_sub(last_split_poll) >= self.options.split_poll_ns
+            self.apply_given_up(active.as_mut());
+            if self.link.has_suspects()
+                && let Err(e) = self.link.isolate()
             {
-                last_split_poll = t;
-                self.read_splits(session);
+                self.transport_failed(&e, active.as_mut(), stop);
+                continue;
             }
-            if let Some(b) = session.due_batch(t) {
-                writer.send(&session.id, b)?;
-            }
-            let finished = r.workout_state.is_some_and(workout_over);
-            let idle = !session.resting()
-                && t.saturating_sub(session.last_catch_ns) >= self.options.idle_timeout_ns;
-            if finished || idle {
-                if finished && self.split_figures {
-                    // The last split ends with the workout: read it before closing.
-                    self.read_splits(session);
+            self.apply_given_up(active.as_mut());
+            if active.is_none() {
+                // Nothing to record: poll about twice a second, on the transport's clock.
+                if let Some(last) = last_poll_ns {
+                    let wake = last + IDLE_POLL_NS;
+                    let now = self.now_ns();
+                    if wake > now {
+                        self.link.monitor_mut().transport_mut().sleep_ns(wake - now);
+                    }
                 }
-                let (s, base) = rec.take().expect("recording");
-                done.push(self.finish(writer, s, base, t, finished)?);
+                last_poll_ns = Some(self.now_ns());
+            }
+            let want_stats = active.as_ref().is_some_and(|a| a.rec.wants_stats());
+            let keep = self.options.raw_log.then_some(&mut self.kept);
+            let polled = poll(&mut self.link, self.plan.next_cycle(want_stats), keep);
+            if let Some(e) = &polled.failed {
+                let e = e.clone();
+                self.transport_failed(&e, active.as_mut(), stop);
+            } else {
+                self.reconnect.succeeded();
+            }
+            let Some(t) = polled.received_ns else {
+                continue;
+            };
+            if let Some(finished) = self.take_poll(writer, &mut active, polled, t, stop)? {
+                done.push(finished);
                 if self.options.until == Until::Finished {
                     break;
                 }
+                last_poll_ns = Some(self.now_ns());
             }
         }
-        if let Some((s, base)) = rec.take() {
-            let t = self.monitor.now_ns();
-            done.push(self.finish(writer, s, base, t, false)?);
+        if let Some(a) = active.take() {
+            let t = self.now_ns();
+            done.push(self.finish(writer, a, t, false)?);
         }
         Ok(done)
     }
 
-    /// Shortens the reply timeout to what this monitor needs: a few times its
-    /// slowest reply so far, between 100 ms and the driver's 1 s. A lost
-    /// report then costs a fraction of a stroke, not a whole one.
-    fn tune_timeout(&mut self) {
-        let stats = self.monitor.stats();
-        if stats.exchanges < 8 || !stats.exchanges.is_multiple_of(64) {
-            return;
+    /// Folds one poll into the session (beginning one if rowing started).
+    /// Returns the session it finished, if any.
+    fn take_poll(
+        &mut self,
+        writer: &Writer,
+        active: &mut Option<Active>,
+        polled: Polled,
+        t: u64,
+        stop: &AtomicBool,
+    ) -> Result<Option<SessionSummary>, RecorderError> {
+        let mut r = polled.reading;
+        self.settle_pace(&mut r);
+        self.last_report = polled.report_id;
+        self.show(&r, active.as_ref());
+        let edge = r.stroke_state.and_then(|s| self.edges.observe(s));
+        if active.is_none() {
+            let rowing = r.workout_state.is_some_and(|s| !not_rowing_yet(s))
+                || matches!(edge, Some(Edge::DriveStart | Edge::WholeDrive));
+            if !rowing {
+                self.kept.clear();
+                return Ok(None);
+            }
+            *active = Some(self.begin(writer, t, &r)?);
         }
-        if let Some((_, _, max)) = stats.latency.summary() {
-            let timeout = (3 * max).clamp(MIN_TIMEOUT_NS, MAX_TIMEOUT_NS);
-            self.monitor.settings_mut().timeout_ns = timeout;
+        let a = active.as_mut().expect("just begun");
+        for ex in self.kept.drain(..) {
+            a.rec
+                .log_exchange(crate::lifecycle::raw(&ex, a.rec.start_ns));
+        }
+        a.sampled(t, polled.exchanges);
+        a.rec.sample(t, &r);
+        if let Some(ws) = r.workout_state {
+            a.rec.workout_state(t, ws, &r);
+        }
+        if matches!(edge, Some(Edge::DriveStart | Edge::WholeDrive)) {
+            a.rec.drive_start(t);
+        }
+        if matches!(edge, Some(Edge::DriveEnd | Edge::WholeDrive)) {
+            let keep = self.options.raw_log.then_some(&mut self.kept);
+            let (curve, failed) = drain(&mut self.link, &self.plan.drain, self.drain_report, keep);
+            if curve.was_lost() {
+                a.rec.drains_lost += 1;
+            }
+            a.rec.drive_end(t, curve.finish());
+            if let Some(e) = failed {
+                self.transport_failed(&e, Some(a), stop);
+            }
+        }
+        if let Some(s) = &polled.stats {
+            a.rec.stroke_stats(s);
+        }
+        if self.plan.splits.is_some()
+            && t.saturating_sub(a.last_split_poll) >= self.options.split_poll_ns
+        {
+            a.last_split_poll = t;
+            self.read_splits(a, stop);
+        }
+        for ex in self.kept.drain(..) {
+            a.rec
+                .log_exchange(crate::lifecycle::raw(&ex, a.rec.start_ns));
+        }
+        if let Some(b) = a.rec.due_batch(t) {
+            writer.send(&a.rec.id, b)?;
+        }
+        if r.workout_state.is_some_and(workout_over) && a.finished_at.is_none() {
+            a.finished_at = Some(t);
+        }
+        let finished = a.finished_at.is_some();
+        let idle = !a.rec.resting()
+            && t.saturating_sub(a.rec.last_catch_ns) >= self.options.idle_timeout_ns;
+        let last_drive_open = a
+            .finished_at
+            .is_some_and(|f| self.edges.driving() && t.saturating_sub(f) < LAST_DRIVE_GRACE_NS);
+        if !(finished || idle) || last_drive_open {
+            return Ok(None);
+        }
+        if finished && self.plan.splits.is_some() {
+            // The last split ends with the workout: read it before closing.
+            self.read_splits(a, stop);
+        }
+        let a = active.take().expect("recording");
+        Ok(Some(self.finish(writer, a, t, finished)?))
+    }
+
+    /// Settles what GETPACE's number means, and gives the poll its pace.
+    fn settle_pace(&mut self, r: &mut Reading) {
+        if let (Some(raw), Some(w)) = (r.pace_raw, r.power_w)
+            && let Some(scale) = self.pace.observe(self.machine, raw, w)
+        {
+            let name = self.name();
+            self.adaptations.add(
+                &name,
+                what::PACE_SCALE,
+                scale.name(),
+                "GETPACE's number agreed with the power on the first strokes in this reading only",
+            );
+        }
+        r.pace_cs_per_500m = self.pace.pace_cs(self.machine, r.pace_raw, r.power_w);
+    }
+
+    /// Fits the reply timeout to the monitor (never under 250 ms), raised
+    /// again when replies come late.
+    fn tune_timeout(&mut self) {
+        let current = self.link.monitor().settings().timeout_ns;
+        let Some((timeout, raised)) = self.timeout.fit(self.link.monitor().stats(), current) else {
+            return;
+        };
+        self.link.monitor_mut().settings_mut().timeout_ns = timeout;
+        if let Some(r) = raised {
+            let name = self.name();
+            self.adaptations.add(
+                &name,
+                what::TIMEOUT_RAISED,
+                format!("{} ms", r.timeout_ns / 1_000_000),
+                format!("{} replies came after the timeout", r.late_replies),
+            );
         }
     }
 
-    /// Identifies the monitor, waiting for it if it is away.
-    fn identify(&mut self, stop: &AtomicBool) -> Result<(), RecorderError> {
-        loop {
-            match self.monitor.identify() {
-                Ok(id) => {
-                    if let Ok(Ok(m)) = self.monitor.call(PmGetErgMachineType {}) {
-                        self.machine = machine_of(m.machine_type);
-                    }
-                    self.identity = Some(id);
-                    return Ok(());
+    /// Drops what the link gave up from the plan, once each, with a warning.
+    fn apply_given_up(&mut self, active: Option<&mut Active>) {
+        let given_up = self.link.take_given_up();
+        if given_up.is_empty() {
+            return;
+        }
+        let name = self.name();
+        let had_stats = self.plan.reads_stats();
+        for g in given_up {
+            self.plan.drop_command(key(&g.command));
+            self.adaptations
+                .add(&name, what::COMMAND_DROPPED, g.command.name(), g.why);
+        }
+        if !self.link.allows(&[
+            PmGetLastSplitTime {}.into(),
+            PmGetLastSplitDistance {}.into(),
+        ]) {
+            self.plan.drop_splits();
+        }
+        if had_stats
+            && !self.plan.reads_stats()
+            && let Some(a) = active
+        {
+            a.rec.stats_dropped();
+        }
+    }
+
+    /// After a transport error: reopen at once; a monitor that is not there
+    /// is disconnected, and is waited for (the session's gap).
+    pub(crate) fn transport_failed(
+        &mut self,
+        e: &TransportError,
+        active: Option<&mut Active>,
+        stop: &AtomicBool,
+    ) {
+        let every = self.options.reconnect_every_ns;
+        match self
+            .reconnect
+            .after_error(self.link.monitor_mut(), e, every)
+        {
+            AfterError::Back => {}
+            AfterError::Gone => {
+                tracing::info!("{}: unplugged ({e})", self.name());
+                if let Some(a) = active {
+                    a.rec.gap_start();
+                    a.unplugged();
                 }
-                Err(DriverError::Transport(e)) if e.kind == ErrorKind::Disconnected => {
-                    if !self.wait_for_replug(stop) {
-                        return Err(RecorderError::Stopped);
+                self.update_live(|l| l.state = "unplugged");
+                if self
+                    .reconnect
+                    .wait_for_return(self.link.monitor_mut(), stop, every)
+                {
+                    tracing::info!("{}: back", self.name());
+                    self.update_live(|l| l.state = "recording");
+                }
+            }
+        }
+    }
+
+    /// Identifies the monitor, waiting for it while it is away or asleep.
+    /// False when the time given ran out first.
+    fn identify(&mut self, stop: &AtomicBool, started: u64) -> Result<bool, RecorderError> {
+        let mut said_waiting = false;
+        let mut wait = IDENTIFY_RETRY_NS / 8;
+        loop {
+            if stop.load(Ordering::Relaxed) {
+                return Err(RecorderError::Stopped);
+            }
+            if self.out_of_time(started) {
+                return Ok(false);
+            }
+            match self.link.monitor_mut().identify() {
+                Ok(id) => {
+                    self.identified(id, stop);
+                    return Ok(true);
+                }
+                Err(DriverError::Transport(e)) if e.kind != ErrorKind::Diverged => {
+                    self.transport_failed(&e, None, stop);
+                }
+                Err(e @ (DriverError::Timeout { .. } | DriverError::Truncated { .. })) => {
+                    if !said_waiting {
+                        tracing::info!("{}: waiting for the monitor to answer ({e})", self.name());
+                        said_waiting = true;
                     }
+                    self.link.monitor_mut().transport_mut().sleep_ns(wait);
+                    wait = (wait * 2).min(IDENTIFY_RETRY_NS);
                 }
                 Err(e) => return Err(RecorderError::Driver(self.name(), e)),
             }
         }
     }
 
-    /// Drains the force curve and reads the stroke's statistics.
-    fn drain(&mut self, session: &mut Recording) -> (Option<StrokeStats>, Vec<(Vec<u16>, bool)>) {
-        let mut drain = CurveDrain::default();
-        let mut stats = None;
-        // A curve is at most 144 samples: ten blocks of 16 is plenty.
-        for i in 0..10 {
-            let frame = if i == 0 {
-                &self.plan.drain_first
-            } else {
-                &self.plan.drain_more
-            };
-            match self
-                .monitor
-                .exchange_with_shape(&frame.commands, &frame.shape)
-            {
-                Ok(Ok(ex)) => {
-                    if self.options.raw_log {
-                        session.log_exchange(raw(&ex, session.start_ns));
-                    }
-                    if let Some(s) = ex.response.get::<PmGetStrokeStats>() {
-                        stats = Some(s.clone());
-                    }
-                    match ex.response.get::<PmGetForcePlotData>() {
-                        Some(p) => {
-                            if drain.add_block(p.samples.count, p.samples.samples()) {
-                                break;
-                            }
-                        }
-                        None => break,
-                    }
-                }
-                Err(DriverError::LostDrain { .. }) => drain.lose_block(),
-                Ok(Err(_)) | Err(_) => {
-                    drain.lose_block();
-                    break;
+    /// What the identity says: the model, and the machine.
+    fn identified(&mut self, id: Identity, stop: &AtomicBool) {
+        let name = self.name();
+        if let (Some(m), Some(v)) = (id.model, id.version_model)
+            && m != v
+        {
+            self.adaptations.add(
+                &name,
+                what::MODEL,
+                format!("PM{m}"),
+                format!("the USB product string says PM{m}; GETVERSION's model byte says {v}"),
+            );
+        }
+        // A PM3 or PM4 refuses 7E ED: it is not asked.
+        let reported = if id.model.is_none_or(|m| m >= 5) {
+            match self.link.ask(PmGetErgMachineType {}) {
+                Ok(m) => m.map(|m| machine_of(m.machine_type)),
+                Err(e) => {
+                    self.transport_failed(&e, None, stop);
+                    None
                 }
             }
-        }
-        if drain.was_lost() {
-            session.drains_lost += 1;
-        }
-        (stats, drain.finish())
-    }
-
-    /// Reads the last split's figures; a PM that refuses them is not asked again.
-    fn read_splits(&mut self, session: &mut Recording) {
-        let frame = &self.plan.splits;
-        match self
-            .monitor
-            .exchange_with_shape(&frame.commands, &frame.shape)
-        {
-            Ok(Ok(ex)) => {
-                let time = ex.response.get::<PmGetLastSplitTime>().map(|t| t.time);
-                let dist = ex
-                    .response
-                    .get::<PmGetLastSplitDistance>()
-                    .map(|d| d.distance);
-                match (time, dist) {
-                    (Some(t), Some(d)) => session.split_figures(ex.received_ns, t, d),
-                    _ => self.split_figures = false,
-                }
-            }
-            Ok(Err(_)) => {
-                tracing::info!(
-                    "{}: the PM refuses the 7F split figures; splits are not recorded",
-                    self.name()
-                );
-                self.split_figures = false;
-            }
-            Err(_) => {}
-        }
-    }
-
-    fn begin(&mut self, writer: &Writer, t: u64, r: &Reading) -> Result<Recording, RecorderError> {
-        let mut workout = Workout {
-            workout_type: r.workout_type,
-            ..Workout::default()
-        };
-        if workout.workout_type.is_none()
-            && let Ok(Ok(w)) = self.monitor.call(PmGetWorkoutType {})
-        {
-            workout.workout_type = Some(w.workout_type.to_u8());
-        }
-        if let Ok(Ok(d)) = self.monitor.call(PmGetWorkoutDuration {})
-            && d.duration > 0
-        {
-            workout.params.target = Some(WorkoutDuration {
-                duration_type: d.duration_type.to_u8(),
-                value: d.duration,
-            });
-        }
-        let started_at = wall_clock();
-        let id = writer.begin_session(NewSession {
-            source: self.source(),
-            monitor: self.identity.as_ref().map(|i| self.monitor_info(i)),
-            machine: self.machine,
-            machine_assumed: false,
-            started_at,
-            utc_offset_s: local_offset_s(),
-            workout,
-            tags: self.options.tags.clone(),
-        })?;
-        tracing::info!("{}: session {id} started", self.name());
-        self.update_live(|l| l.session = Some(id.to_string()));
-        self.last_session_start = Some(t);
-        Ok(Recording::new(id, t, started_at))
-    }
-
-    fn finish(
-        &mut self,
-        writer: &Writer,
-        mut s: Recording,
-        base: TelemetryBase,
-        t: u64,
-        workout_finished: bool,
-    ) -> Result<SessionSummary, RecorderError> {
-        let batch: Batch = s.finish(t, workout_finished);
-        if batch.rows() > 0 {
-            writer.send(&s.id, batch)?;
-        }
-        let duration_ns = t.saturating_sub(s.start_ns);
-        let achieved_hz = if duration_ns > 0 {
-            s.samples as f64 / (duration_ns as f64 / 1e9)
         } else {
-            0.0
+            None
         };
-        let telemetry: Telemetry = base.telemetry(self.monitor.stats(), achieved_hz);
-        writer.finish_session(
-            &s.id,
-            SessionEnd {
-                ended_at: s.started_at.plus_ns(duration_ns),
-                state: SessionState::Complete,
-                telemetry,
-            },
-        )?;
-        tracing::info!(
-            "{}: session {} ended ({} samples, {} strokes)",
-            self.name(),
-            s.id,
-            s.samples,
-            s.strokes
-        );
-        self.update_live(|l| l.session = None);
-        Ok(SessionSummary {
-            id: s.id.clone(),
-            samples: s.samples,
-            strokes: s.strokes,
-            curves: s.curves,
-            duration_ns,
-            achieved_hz,
-            report_id: self.last_report,
-            workout_finished,
-            drains_lost: s.drains_lost,
-        })
-    }
-
-    /// Waits for a monitor that went away to answer again. False if stopped first.
-    fn wait_for_replug(&mut self, stop: &AtomicBool) -> bool {
-        self.update_live(|l| l.state = "unplugged");
-        while !stop.load(Ordering::Relaxed) {
-            self.monitor
-                .transport_mut()
-                .sleep_ns(self.options.reconnect_every_ns);
-            match self.monitor.call(GetStatus {}) {
-                Ok(_) => {
-                    self.update_live(|l| l.state = "recording");
-                    return true;
-                }
-                Err(DriverError::Transport(e)) if e.kind == ErrorKind::Disconnected => {
-                    if let Some(reopen) = self.reopen.as_mut()
-                        && let Ok(t) = reopen()
-                    {
-                        *self.monitor.transport_mut() = t;
-                    }
-                }
-                Err(_) => {}
-            }
+        let (machine, source) = resolve(reported, id.serial.as_deref(), &self.options);
+        self.machine = machine;
+        self.machine_source = source;
+        if source == MachineSource::Assumed {
+            self.adaptations.add(
+                &name,
+                what::MACHINE_ASSUMED,
+                "rower",
+                "the monitor cannot say which machine it is on, and --machine did not say",
+            );
         }
-        false
+        self.identity = Some(id);
     }
 
-    fn show(&self, r: &Reading, rec: Option<&Recording>) {
-        let hz = rec.map_or(0.0, |s| {
-            let secs = self.monitor.now_ns().saturating_sub(s.start_ns) as f64 / 1e9;
+    /// Reads the last split's figures, checked before they are stored.
+    fn read_splits(&mut self, a: &mut Active, stop: &AtomicBool) {
+        let Some(frame) = &self.plan.splits else {
+            return;
+        };
+        let sent = self.link.exchange(&frame.commands, &frame.shape);
+        let ex = match sent {
+            crate::link::Sent::Reply(ex) => ex,
+            crate::link::Sent::NoReply(_) => return,
+            crate::link::Sent::Transport(e) => {
+                self.transport_failed(&e, Some(a), stop);
+                return;
+            }
+        };
+        if self.options.raw_log {
+            a.rec
+                .log_exchange(crate::lifecycle::raw(&ex, a.rec.start_ns));
+        }
+        let time = ex.response.get::<PmGetLastSplitTime>().map(|t| t.time);
+        let dist = ex
+            .response
+            .get::<PmGetLastSplitDistance>()
+            .map(|d| d.distance);
+        let (Some(time), Some(dist)) = (time, dist) else {
+            return;
+        };
+        let cx = Context {
+            elapsed_ds: ex.received_ns.saturating_sub(a.rec.start_ns) / 100_000_000,
+        };
+        let (checked, settled) = self.splits.check(time, dist, cx);
+        // The spec's order is no adaptation; the other one is.
+        if let Some(order @ crate::splits::Order::Swapped) = settled {
+            let name = self.name();
+            self.adaptations.add(
+                &name,
+                what::BYTE_ORDER_7F,
+                order.name(),
+                "the split figures fit the session only in this byte order",
+            );
+        }
+        match checked {
+            Some((t, d)) => a.rec.split_figures(ex.received_ns, t, d),
+            None => tracing::debug!(
+                "{}: split figures {time}, {dist} fit no byte order; not stored",
+                self.name()
+            ),
+        }
+    }
+
+    fn show(&self, r: &Reading, active: Option<&Active>) {
+        let hz = active.map_or(0.0, |a| {
+            let secs = self.now_ns().saturating_sub(a.rec.start_ns) as f64 / 1e9;
             if secs > 0.0 {
-                s.samples as f64 / secs
+                a.rec.samples as f64 / secs
             } else {
                 0.0
             }
         });
         self.update_live(|l| {
-            l.state = if rec.is_some() {
+            l.state = if active.is_some() {
                 "recording"
             } else {
                 "waiting"
@@ -576,50 +550,4 @@ impl<T: Transport> MonitorRecorder<T> {
             l.hz = hz;
         });
     }
-}
-
-/// The device went away.
-/// One exchange. `Ok(None)` when it failed but the monitor is still there.
-/// A free function, so that the frame can stay borrowed from the plan.
-fn exchange<T: Transport>(
-    monitor: &mut Monitor<T>,
-    frame: &Frame,
-) -> Result<Option<Exchange>, Gone> {
-    match monitor.exchange_with_shape(&frame.commands, &frame.shape) {
-        Ok(Ok(ex)) => Ok(Some(ex)),
-        Ok(Err(refused)) => {
-            tracing::debug!("{}: poll refused: {}", name(monitor), refused.status);
-            Ok(None)
-        }
-        Err(DriverError::Transport(e)) if e.kind == ErrorKind::Disconnected => Err(Gone),
-        Err(e) => {
-            tracing::debug!("{}: {e}", name(monitor));
-            Ok(None)
-        }
-    }
-}
-
-/// The monitor's name in logs: its serial, else its device path.
-fn name<T: Transport>(monitor: &Monitor<T>) -> String {
-    let info = monitor.transport().info();
-    info.serial.clone().unwrap_or_else(|| info.path.clone())
-}
-
-struct Gone;
-
-fn raw(ex: &Exchange, start_ns: u64) -> [RawExchange; 2] {
-    [
-        RawExchange {
-            elapsed_ns: ex.sent_ns.saturating_sub(start_ns),
-            direction: Direction::Tx,
-            report_id: ex.report_id,
-            bytes: ex.request.clone(),
-        },
-        RawExchange {
-            elapsed_ns: ex.received_ns.saturating_sub(start_ns),
-            direction: Direction::Rx,
-            report_id: ex.report_id,
-            bytes: ex.reply.clone(),
-        },
-    ]
 }
