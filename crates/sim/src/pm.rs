@@ -231,14 +231,8 @@ impl Pm {
             stroke.curve_published_ns = Some(t);
             self.force.replace(&stroke.force_curve);
             self.shown = Some(stroke.published.clone());
-            match self.quirks.stats {
-                StatsTiming::Drive => self.publish_stats(t, c.stroke),
-                StatsTiming::Late => {
-                    if let Some(before) = c.stroke.checked_sub(1) {
-                        self.publish_stats(t, before);
-                    }
-                }
-                StatsTiming::Recovery => {}
+            if self.quirks.stats == StatsTiming::Drive {
+                self.publish_stats(t, c.stroke);
             }
         }
         if let Some(c) = self.rowing.cycle
@@ -259,6 +253,9 @@ impl Pm {
             let goes_on = !c.last;
             self.rowing
                 .cycle_ended(t, &self.truth.strokes[c.stroke], goes_on);
+            if self.quirks.stats == StatsTiming::Late {
+                self.publish_stats(t, c.stroke);
+            }
             if goes_on {
                 self.catch(t);
             } else {
@@ -316,6 +313,12 @@ impl Pm {
     pub fn stop_workout(&mut self, t: u64) {
         if let Some(i) = self.rowing.stop_now(t) {
             self.truth.strokes[i].end_ns = t;
+            // A stroke stopped in its recovery is complete enough.
+            if self.quirks.stats == StatsTiming::Late
+                && self.truth.strokes[i].curve_published_ns.is_some()
+            {
+                self.publish_stats(t, i);
+            }
         }
         self.piece.still(t);
         self.heart.retarget(t, 0.0, self.piece.total_time_s());

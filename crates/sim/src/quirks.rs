@@ -24,8 +24,9 @@ pub enum StatsTiming {
     Drive,
     /// Published at the start of the recovery (`recovery`).
     Recovery,
-    /// One stroke late: until the next stroke's drive ends they describe the
-    /// stroke before (`late`).
+    /// One stroke late (`late`): published once the stroke's cycle is over
+    /// (the next catch), so that after its drive they still describe the
+    /// stroke before.
     Late,
 }
 

@@ -57,8 +57,8 @@ pub struct StrokeTruth {
     /// the PM never published them.
     pub curve_published_ns: Option<u64>,
     /// When `PM_GET_STROKESTATS` began describing it (`stats=`: at the end of
-    /// its drive, at the start of its recovery, or at the end of the next
-    /// stroke's drive); `None` if it never did.
+    /// its drive, at the start of its recovery, or when its cycle is over: the
+    /// next catch, or where the athlete stopped); `None` if it never did.
     pub stats_published_ns: Option<u64>,
 }
 

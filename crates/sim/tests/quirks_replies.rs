@@ -12,17 +12,18 @@ use erglink_sim::{DWELL_NS, Origin};
 const MS: u64 = 1_000_000;
 const S: u64 = 1_000_000_000;
 
-/// Polls stroke state and `1A` stroke stats for 90 s (report 2 at `usb=1/2`,
+/// Polls stroke state and `1A` stroke stats through a 500 m piece and after
+/// it, 150 s in all (report 2 at `usb=1/2`,
 /// no processing: 6 ms an exchange), checking every reply against the
 /// ground truth. Returns (stroke state, drive counter of the stroke the PM
 /// shows, drive counter in the stats) per reply.
 fn poll_stats(stats: &str) -> (Host, Vec<(StrokeState, u16, u16)>) {
     let mut host = Host::new(
         "pm5",
-        &format!("workout=2000m&usb=1/2&proc=0&seed=5&stats={stats}"),
+        &format!("workout=500m&usb=1/2&proc=0&seed=5&stats={stats}"),
     );
     let mut seen = Vec::new();
-    while host.now < 90 * S {
+    while host.now < 150 * S {
         let held = host.now + 2 * MS;
         let r = host
             .exchange(&[
@@ -104,11 +105,54 @@ fn stats_one_stroke_late() {
     );
     let first = seen.iter().find(|s| s.1 == 1).unwrap();
     assert_eq!(first.2, 0, "the first stroke's read as zeros");
+    let driving: Vec<_> = seen
+        .iter()
+        .filter(|s| s.0 == StrokeState::Driving)
+        .collect();
+    assert!(
+        driving.iter().any(|s| s.1 > 0) && driving.iter().all(|s| s.2 == s.1),
+        "in the next drive, the stroke before it, now complete"
+    );
     let strokes = &host.sim.ground_truth().strokes;
     for w in strokes.windows(2) {
-        assert_eq!(w[0].stats_published_ns, w[1].curve_published_ns);
+        assert_eq!(
+            w[0].stats_published_ns,
+            Some(w[1].start_ns),
+            "at the next catch"
+        );
     }
-    assert_eq!(strokes.last().unwrap().stats_published_ns, None);
+    let last = strokes.last().unwrap();
+    assert!(last.end_ns < 140 * S, "the piece is over");
+    assert_eq!(
+        last.stats_published_ns,
+        Some(last.end_ns),
+        "the last one too"
+    );
+}
+
+#[test]
+fn late_stats_of_a_stroke_stopped_in_its_recovery_are_published() {
+    let mut host = Host::new("pm5", "start=1&stats=late");
+    host.exchange(&workout::fixed_distance(2000, 500).unwrap())
+        .unwrap();
+    loop {
+        let r = host.exchange(&[PmGetStrokeState {}.into()]).unwrap();
+        if host.now > 20 * S
+            && r.get::<PmGetStrokeState>().unwrap().stroke_state == StrokeState::Recovery
+        {
+            break;
+        }
+    }
+    host.exchange(&workout::terminate()).unwrap();
+    let held = host.now;
+    let r = host
+        .exchange(&[PmGetStrokeStats { reserved: 0 }.into()])
+        .unwrap();
+    let truth = host.sim.ground_truth();
+    let last = truth.strokes.last().unwrap();
+    assert_eq!(last.stats_published_ns, Some(last.end_ns));
+    assert!(last.end_ns <= held);
+    assert_eq!(*r.get::<PmGetStrokeStats>().unwrap(), last.published.stats);
 }
 
 #[test]
