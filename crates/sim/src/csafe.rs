@@ -20,6 +20,7 @@
 
 use erglink_csafe::{PrevFrameStatus, State, Status};
 
+use crate::quirks::PrevStatus;
 use crate::truth::Origin;
 
 /// How long a `76` workout takes to settle into Offline/Manual (guess: the
@@ -52,11 +53,17 @@ pub(crate) struct Csafe {
     toggle: bool,
     since: u64,
     pub timeout_s: u8,
+    /// Which frame the previous-frame bits describe (`prev_status=`).
+    prev_status: PrevStatus,
+    /// With `prev_status=last`: the status of the last frame answered.
+    last_frame: PrevFrameStatus,
 }
 
 impl Csafe {
-    pub fn new() -> Csafe {
+    pub fn new(prev_status: PrevStatus) -> Csafe {
         Csafe {
+            prev_status,
+            last_frame: PrevFrameStatus::Ok,
             state: State::Ready,
             base: State::Ready,
             armed: false,
@@ -238,11 +245,46 @@ impl Csafe {
         false
     }
 
-    /// The status byte of a reply; `accepted` frames flip the toggle first.
+    /// The status byte of the reply to a frame whose own status is `prev`;
+    /// `accepted` frames flip the toggle first. With `prev_status=last` the
+    /// previous-frame bits carry the status of the frame answered before
+    /// this one (Ok before the first), and this frame's shows in the next
+    /// reply; the toggle still follows the frame being answered.
     pub fn status(&mut self, prev: PrevFrameStatus, accepted: bool) -> Status {
         if accepted {
             self.toggle = !self.toggle;
         }
-        Status::new(self.toggle, prev, self.state)
+        let shown = match self.prev_status {
+            PrevStatus::This => prev,
+            PrevStatus::Last => std::mem::replace(&mut self.last_frame, prev),
+        };
+        Status::new(self.toggle, shown, self.state)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn previous_frame_bits_of_this_frame_or_the_last() {
+        use PrevFrameStatus::{Bad, Ok, Reject};
+        let frames = [
+            (Ok, true),
+            (Reject, false),
+            (Ok, true),
+            (Bad, false),
+            (Ok, true),
+        ];
+        let mut this = Csafe::new(PrevStatus::This);
+        let mut last = Csafe::new(PrevStatus::Last);
+        let a: Vec<Status> = frames.iter().map(|&(p, ok)| this.status(p, ok)).collect();
+        let b: Vec<Status> = frames.iter().map(|&(p, ok)| last.status(p, ok)).collect();
+        let prev = |v: &[Status]| v.iter().map(|s| s.prev_frame()).collect::<Vec<_>>();
+        assert_eq!(prev(&a), [Ok, Reject, Ok, Bad, Ok]);
+        assert_eq!(prev(&b), [Ok, Ok, Reject, Ok, Bad]);
+        let toggles = |v: &[Status]| v.iter().map(|s| s.toggle()).collect::<Vec<_>>();
+        assert_eq!(toggles(&a), toggles(&b));
+        assert_eq!(toggles(&a), [true, true, false, false, true]);
     }
 }

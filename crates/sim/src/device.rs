@@ -9,11 +9,13 @@ use erglink_csafe::{DecodeEvent, FrameDecoder, FrameKind, PrevFrameStatus};
 
 use crate::answer::answer_frame;
 use crate::config::{BadFrame, Pacing, SimConfig};
+use crate::descriptor::report_descriptor;
 use crate::error::SimError;
 use crate::faults::Injector;
 use crate::identity::Identity;
 use crate::pm::Pm;
-use crate::timing::{BusLimit, bus_limit};
+use crate::rng::{Rng, stream};
+use crate::timing::{BusLimit, Timing, bus_limit};
 use crate::truth::{GroundTruth, Sample};
 
 /// Broadcast address of extended frames.
@@ -44,6 +46,8 @@ pub struct Simulator {
     cfg: SimConfig,
     pm: Pm,
     faults: Injector,
+    /// Draws the processing time of each frame (`proc=MIN-MAX`).
+    processing: Rng,
     decoder: FrameDecoder,
     queue: VecDeque<Pending>,
     last_arrival: u64,
@@ -54,11 +58,16 @@ pub struct Simulator {
 
 impl Simulator {
     /// A monitor at power-on.
-    pub fn new(cfg: SimConfig) -> Simulator {
+    pub fn new(mut cfg: SimConfig) -> Simulator {
+        if cfg.quirks.proc_varies() {
+            // The bus limit is the fastest exchange: at the least processing.
+            cfg.timing.processing_ns = cfg.quirks.proc_min_ns;
+        }
         let identity = Identity::new(&cfg);
         let pm = Pm::new(&cfg, identity);
         Simulator {
             faults: Injector::new(cfg.faults.clone(), cfg.seed),
+            processing: Rng::stream(cfg.seed, stream::PROCESSING),
             decoder: FrameDecoder::new(usize::MAX / 2),
             pm,
             cfg,
@@ -90,10 +99,23 @@ impl Simulator {
     }
 
     /// The bus limit of a request/reply pair in `report_id` (an id the
-    /// monitor does not have is costed as report 2).
+    /// monitor does not have is costed as report 2), at the least processing
+    /// time `proc=` allows: the fastest any exchange can go, the figure to
+    /// compare an achieved rate with. `slow_end=` windows are not counted.
     pub fn bus_limit(&self, report_id: u8) -> BusLimit {
         let len = self.pm.identity.report_size(report_id).unwrap_or(120);
         bus_limit(&self.cfg.timing, len)
+    }
+
+    /// Intervals, packet size and the least processing time (`proc=MIN`):
+    /// [`bus_limit`] of any report length with it is the fastest exchange.
+    pub fn timing(&self) -> Timing {
+        self.cfg.timing
+    }
+
+    /// The HID report descriptor the device offers (`descriptor=`).
+    pub fn report_descriptor(&self) -> Vec<u8> {
+        report_descriptor(self.cfg.model, self.cfg.quirks.descriptor)
     }
 
     /// Everything the simulated PM holds.
@@ -149,8 +171,9 @@ impl Simulator {
         self.faults.corrupt_out(&mut request[1..=used.max(1)]);
 
         let timing = self.cfg.timing;
+        let processing_ns = self.processing_ns(now_ns + timing.out_ns(size));
         // A host clock that steps back never makes the PM's go back.
-        let t = (now_ns + timing.out_ns(size) + timing.processing_ns).max(self.pm.now());
+        let t = (now_ns + timing.out_ns(size) + processing_ns).max(self.pm.now());
         self.pm.advance(t);
         let Some((kind, contents)) = self.reply_contents(t, &request) else {
             return Ok(());
@@ -179,7 +202,8 @@ impl Simulator {
         if self.faults.drop_in() {
             return Ok(());
         }
-        let arrives = (now_ns + bus_limit(&timing, size).exchange_ns + self.faults.delay_ns())
+        let exchange_ns = timing.out_ns(size) + processing_ns + timing.in_ns(size);
+        let arrives = (now_ns + exchange_ns + self.faults.delay_ns())
             .max(self.last_arrival + timing.in_ns(size));
         self.last_arrival = arrives;
         self.queue.push_back(Pending {
@@ -188,6 +212,25 @@ impl Simulator {
             report: out,
         });
         Ok(())
+    }
+
+    /// How long the PM takes over a frame it holds from `held_ns`: drawn
+    /// from `proc=MIN-MAX` (seeded, its own stream), else fixed; `slow_end=`
+    /// instead while the PM logs a workout that just ended.
+    fn processing_ns(&mut self, held_ns: u64) -> u64 {
+        let q = &self.cfg.quirks;
+        let mut ns = if q.proc_varies() {
+            q.proc_min_ns + self.processing.below(q.proc_max_ns - q.proc_min_ns + 1)
+        } else {
+            self.cfg.timing.processing_ns
+        };
+        if q.slow_end_ns > 0 {
+            self.pm.advance(held_ns);
+            if self.pm.truth.logging_at(held_ns.max(self.pm.now())) {
+                ns = q.slow_end_ns;
+            }
+        }
+        ns
     }
 
     /// The reply's frame kind and unstuffed contents, or `None` for silence.

@@ -3,6 +3,7 @@
 //! invented (no public list), chosen inside the firmware ranges §1.2 gives.
 
 use crate::config::{Model, SimConfig};
+use crate::descriptor::report_sizes;
 use crate::rng::{Rng, stream};
 
 /// Concept2's USB vendor id.
@@ -26,23 +27,25 @@ pub struct Identity {
     pub manufacturer: String,
     /// The 9-digit serial (USB iSerial, GETSERIAL, HW address).
     pub serial: String,
-    /// 3, 4 or 5 (GETVERSION's model byte).
+    /// 3, 4 or 5: the model. GETVERSION's model byte says so unless
+    /// `model_byte=` makes it say something else.
     pub model: u8,
     /// GETVERSION's hardware version.
     pub hardware_version: u16,
     /// GETVERSION's software version.
     pub firmware_version: u16,
-    /// (report id, CSAFE bytes without the id): 1 → 20, 2 → 120, 4 → 62
-    /// (PM3, PM4) or 500 (PM5).
+    /// (report id, CSAFE bytes without the id), in and out alike, as
+    /// `descriptor=` makes them: 1 → 20, 2 → 120, 4 → 62 (`spec`, `partial`);
+    /// no report 2 (`no2`); report 4 at 500 (`500`).
     pub report_sizes: Vec<(u8, usize)>,
 }
 
 impl Identity {
     pub(crate) fn new(cfg: &SimConfig) -> Identity {
-        let (pid, hw, fw, report4) = match cfg.model {
-            Model::Pm3 => (0x0001, 300, 98, 62),
-            Model::Pm4 => (0x0002, 400, 28, 62),
-            Model::Pm5 => (PM5_PRODUCT_ID, 500, 340, 500),
+        let (pid, hw, fw) = match cfg.model {
+            Model::Pm3 => (0x0001, 300, 98),
+            Model::Pm4 => (0x0002, 400, 28),
+            Model::Pm5 => (PM5_PRODUCT_ID, 500, 340),
         };
         let n = cfg.model.number();
         Identity {
@@ -57,7 +60,7 @@ impl Identity {
             model: n,
             hardware_version: hw,
             firmware_version: fw,
-            report_sizes: vec![(1, 20), (2, 120), (4, report4)],
+            report_sizes: report_sizes(cfg.quirks.descriptor),
         }
     }
 
@@ -105,7 +108,11 @@ mod tests {
     fn per_model() {
         let pm5 = Identity::new(&SimConfig::default());
         assert_eq!(pm5.product, "Concept2 Performance Monitor 5 (PM5)");
-        assert_eq!(pm5.report_size(4), Some(500));
+        assert_eq!(pm5.report_size(4), Some(62));
+        let new_pm5 = Identity::new(&SimConfig::parse("pm5", "descriptor=500").unwrap());
+        assert_eq!(new_pm5.report_size(4), Some(500));
+        let no2 = Identity::new(&SimConfig::parse("pm5", "descriptor=no2").unwrap());
+        assert_eq!(no2.report_sizes, [(1, 20), (4, 62)]);
         assert_eq!(pm5.serial.len(), 9);
         assert!(pm5.serial.starts_with("43"));
         let pm3 = Identity::new(&SimConfig::parse("pm3", "serial=400124190").unwrap());

@@ -41,16 +41,38 @@
 //! | `start` | seconds (or `m:ss`) from a workout being ready (power-on, or programmed by the host) to the athlete's first stroke; `off`: the athlete never rows | `3` |
 //! | `quit` | seconds after a workout's first stroke at which the athlete gives up and sits still (pauses, timeouts) | never |
 //! | `usb` | `OUT/IN` interrupt intervals in ms: `4/8` (spec), `1/2` (PM3 descriptor) | `4/8` |
-//! | `proc` | the PM's processing time per frame in ms | `2` |
 //! | `pid` | USB product id in hex | PM3 `0001`, PM4 `0002`, PM5 `0003` |
+//!
+//! The readings of the protocol's unknowns (csafe.md "**unknown**"), so that
+//! a host can be tested under each plausible behaviour of a real monitor.
+//! Each default is the simulator's behaviour before the option existed.
+//!
+//! | key | values | default |
+//! |---|---|---|
+//! | `proc` | the PM's processing time per frame in ms (decimals allowed, ≤ 10 000), or a range `MIN-MAX` drawn uniformly per frame from the seed on its own stream (the athlete and the faults draw the same with or without it) | `2` |
+//! | `slow_end` | ms a reply takes (in place of `proc`) while the PM holds a request during the [`LOGGING_NS`] (2 s) after a workout reached its last goal, as it logs it ([`GroundTruth::logging_windows`]; a terminated workout is not slow) | `0` (off) |
+//! | `pace_units` | GETPACE's value: `s_km` whole seconds per km, `s_500m` whole seconds per 500 m, `cs_500m` 0.01 s per 500 m (u16, capped); the units byte is `0x39` (s/km) in all three | `s_km` |
+//! | `cadence_units` | GETCADENCE with its units byte `0x54` (`yes`, 3 data bytes) or the u16 rate alone (`no`, 2 bytes) | `yes` |
+//! | `hr_none` | what every heart-rate figure reads with `hr=off`: GETHRCUR, `PM_GET_AVG_HEARTRATE`, `…ENDING_AVG…`, `…REST_AVG…`, SYNCDATAALL's average; `0` or `255` | `0` |
+//! | `byteorder_7f` | byte order of `7F` replies: `be` as the codec's table has it (BE, save `6C` HEARTBEATDATA and `CF` RESTTIME, listed LE by the spec), `le` every integer of every `7F` reply LE (the BE fields are flipped; `6C` and `CF` stay LE) | `be` |
+//! | `resttime` | unit of the rest-time figures `PM_GET_RESTTIME` (`1A` and `7F` `CF`) and `PM_GET_TOTAL_RESTTIME` (`7F` `A2`): `cs` 0.01 s, `s` whole seconds (both truncated) | `cs` |
+//! | `model_byte` | GETVERSION's model byte, 0–255 (csafe.h reports 5 for a PM4); the product string and [`Identity::model`] keep the real model | 3, 4 or 5 |
+//! | `stats` | when `PM_GET_STROKESTATS` (`1A`/`7F` `6E`) starts describing a stroke: `drive` at the end of its drive (stroke state 2 → 3); `recovery` when its stroke state enters Recovery (3 → 4, [`DWELL_NS`] later; while Dwelling the previous stroke's stats, or zeros before the first); `late` one stroke late, once its cycle is over (the next catch, or where the athlete stops in a recovery): after its drive and through its recovery they still describe the stroke before, zeros for the first. Each stats block carries the drive counter of the stroke it describes ([`StrokeTruth::stats_published_ns`]) | `drive` |
+//! | `proprietary` | `7E`/`7F` getters (drains included) from a host that has not sent `PM_SET_AUTHENPASSWORD`: `answer`; `refuse` (the frame gets previous-frame Reject, no toggle flip, the other commands' replies kept, as for any refused command); `silent` (no reply to the frame at all, nothing changes); `refuse:ID,ID` and `silent:ID,ID` (hex ids inside the wrapper) for those ids only. `1A` getters and `76`/`77` setters are never gated; PM3/PM4 refuse the PM5-only ids first | `answer` |
+//! | `echo` | accepted set commands inside `1A`/`76`/`77`: echoed by id (`ids`), or left to the status byte (`bare`: no echo, and no wrapper when nothing else of it answers); setters with reply data still answer | `ids` |
+//! | `prev_status` | which frame the status byte's previous-frame bits describe: `this`, the frame answered; `last`, the frame answered before it (Ok before the first), so a Reject or Bad shows in the next reply. Frames left unanswered change nothing; the toggle follows the frame answered either way | `this` |
+//! | `descriptor` | the HID report descriptor offered ([`Simulator::report_descriptor`], [`report_descriptor`]) and the reports the monitor has ([`Identity::report_sizes`]): `spec` 1, 2, 4 at 20, 120, 62 bytes; `no2` 1 and 4 only (writes to 2 are refused); `partial` the spec's reports behind a descriptor that settles report 1 only; `500` report 4 at 500 bytes (2023 PM5 firmware) | `spec` |
+//! | `unplug_error`, `deny`, `asleep` | parsed here, played by the transport's simulated bus: how an unplug surfaces (`linux`, `windows`, `macos`), ms of permission denied after plug-in, ms of no reply after open | `linux`, `0`, `0` |
 //!
 //! ## Timing
 //!
 //! A report of n CSAFE bytes takes p = ceil((n + 1) / 64) interrupt packets
 //! each way, so a request/reply pair takes at least
 //! p × OUT interval + processing + p × IN interval ([`bus_limit`]). With the
-//! defaults: report 1 or a PM3/PM4 report 4: 14 ms (71/s); report 2: 26 ms
-//! (38/s); the PM5's 500-byte report 4: 98 ms. A reply arrives at its
+//! defaults: report 1 or report 4: 14 ms (71/s); report 2: 26 ms (38/s); a
+//! 500-byte report 4 (`descriptor=500`): 98 ms. With `proc=MIN-MAX`,
+//! [`Simulator::bus_limit`] counts MIN, the fastest an exchange can go. A
+//! reply arrives at its
 //! request's write time plus that (plus any `delay`), and never before the
 //! previous reply has left the IN endpoint. The PM answers from the state it
 //! has once the request is in and processed (write time + OUT packets +
@@ -58,7 +80,7 @@
 //!
 //! ## The monitor
 //!
-//! - Reports 1 (20 B), 2 (120 B) and 4 (62 B on PM3/PM4, 500 B on PM5); a reply
+//! - Reports 1 (20 B), 2 (120 B) and 4 (62 B; `descriptor=` changes them); a reply
 //!   goes out in the report it was asked in, cut at the report's end (no stop
 //!   flag) when it does not fit, zero padded (or stale with `faults=stale`).
 //! - CSAFE states Ready, Idle, HaveID, InUse, Paused, Finished, Manual and
@@ -82,18 +104,25 @@
 //!   stroke-to-stroke scatter; the PM credits distance at the stroke's speed
 //!   (W = 2.8·v³; BikeErg W = 2.8·(v/2)³), calories at 4·0.8604·W + 300 kcal/h,
 //!   and publishes each stroke at the end of its drive: power, pace,
-//!   `PM_GET_STROKESTATS`, and the 64 Hz force curve (whole lbf), read 16
-//!   samples at a time. Stroke state 0 → 2 → 3 → 4 → 2 …, 1 while the wheel
+//!   `PM_GET_STROKESTATS` (or as `stats=` says), and the 64 Hz force curve
+//!   (whole lbf), read 16 samples at a time. Stroke state 0 → 2 → 3 → 4 → 2 …, 1 while the wheel
 //!   spins down.
-//! - Heart rate follows the effort and recovers after it; `hr=off` gives 0.
+//! - Heart rate follows the effort and recovers after it; `hr=off` gives 0
+//!   (or `hr_none=`).
 //!
 //! ## Ground truth
 //!
-//! [`Simulator::ground_truth`] holds every workout, stroke (timing, power,
-//! force curve and the figures the PM published), split, interval and
-//! heartbeat, and the PM's display after every change;
-//! [`GroundTruth::state_at`] gives the display at any instant. The PM answers
-//! its getters from the same samples.
+//! [`Simulator::ground_truth`] holds the machine and model, every workout,
+//! stroke (timing, power, force curve and the figures the PM published, and
+//! when it published them), split, interval and heartbeat, and the PM's
+//! display after every change; [`GroundTruth::state_at`] gives the display at
+//! any instant. The PM answers its getters from the same samples. What a
+//! recording is checked against: [`GroundTruth::strokes_counted`] (strokes
+//! rowed), [`GroundTruth::curves_published`] (every force curve the PM
+//! published, point for point in `force_curve`),
+//! [`StrokeTruth::published_pace_500m_s`] (pace per stroke),
+//! [`GroundTruth::stats_shown_at`] (the stroke the stats describe), and
+//! [`GroundTruth::machine`] / [`GroundTruth::model`].
 //!
 //! ## Not modelled
 //!
@@ -101,10 +130,10 @@
 //! drag-factor drift and damper changes, calorie and watt-minute goals, rest
 //! distance, undefined-rest intervals, races and multi-erg links, logbook,
 //! memory and diagnostic reads (zeros), authentication (every password is
-//! taken), the gating of proprietary commands over USB, a PM that sends
-//! nothing on report 4, and a real PM's unknown processing time (fixed,
-//! `proc=`). The athlete rows steadily (no start sequence, no sprint finish)
-//! and only stops at a goal, a rest, a terminate or `quit=`.
+//! taken, and lifts `proprietary=`'s gate for the rest of the session), and
+//! a PM that sends nothing on report 4. The athlete rows steadily (no start
+//! sequence, no sprint finish) and only stops at a goal, a rest, a terminate
+//! or `quit=`.
 //!
 //! ## Guesses
 //!
@@ -116,7 +145,8 @@
 //! delays, just row's 500 m splits and the menu's default splits, heartbeat
 //! data as beat-to-beat intervals in ms, the rest time counting down, the
 //! fraction bytes of WORKTIME/WORKDISTANCE left at 0, `1A` set commands
-//! echoed like `76` ones, and GETPACE in whole seconds per km.
+//! echoed like `76` ones, and the defaults of the options above (each
+//! unknown's other readings are those options).
 
 #![forbid(unsafe_code)]
 
@@ -124,6 +154,7 @@ mod answer;
 mod athlete;
 mod config;
 mod csafe;
+mod descriptor;
 mod device;
 mod drain;
 mod error;
@@ -147,11 +178,13 @@ pub use config::{
     SimConfig, Unplug, parse_faults,
 };
 pub use csafe::{LONG_TIMEOUT_NS, PAUSE_AFTER_NS, SETTLE_NS};
+pub use descriptor::{report_descriptor, report_sizes};
 pub use device::Simulator;
 pub use error::SimError;
 pub use force::{MAX_SAMPLES, SAMPLE_HZ};
 pub use identity::{Identity, PM5_PRODUCT_ID, VENDOR_ID};
 pub use machine::{BOAT_CONSTANT, Machine, N_PER_LBF, kcal_per_hour};
+pub use piece::LOGGING_NS;
 pub use program::{IntervalDef, Program};
 pub use quirks::{
     DEFAULT_PROC_NS, DescriptorQuirk, Echo, Gate, PaceUnits, PrevStatus, Proprietary, QUIRK_KEYS,

@@ -11,8 +11,9 @@ use crate::truth::{GroundTruth, IntervalTruth, Sample, SplitTruth};
 
 /// How long the PM shows the transition states around a rest (guess).
 const TRANSITION_NS: u64 = 100_000_000;
-/// WorkoutEnd is shown this long before WorkoutLogged (guess).
-const LOGGING_NS: u64 = 2_000_000_000;
+/// WorkoutEnd is shown this long before WorkoutLogged, while the PM logs the
+/// workout (guess); `slow_end=` slows replies in this window.
+pub const LOGGING_NS: u64 = 2_000_000_000;
 /// Terminate → Rearm → WaitToBegin, each this long (guess).
 const REARM_NS: u64 = 1_000_000_000;
 /// Slack for floating-point boundary tests.

@@ -5,6 +5,7 @@
 
 use erglink_csafe::ScreenType;
 use erglink_csafe::State;
+use erglink_csafe::command::StrokeStats;
 
 use crate::athlete::Athlete;
 use crate::config::{Model, SimConfig};
@@ -17,6 +18,7 @@ use crate::machine::{Machine, kcal_per_hour};
 use crate::piece::{Phase, Piece};
 use crate::program::Program;
 use crate::programming::{ProgramBuilder, PublicProgram};
+use crate::quirks::{Quirks, StatsTiming};
 use crate::rng::{Rng, stream};
 use crate::rowing::Rowing;
 use crate::truth::{Beat, GroundTruth, Origin, Published, Sample, WorkoutTruth};
@@ -63,6 +65,12 @@ pub(crate) struct Pm {
     pub piece: Piece,
     pub origin: Origin,
     pub shown: Option<Published>,
+    /// What `PM_GET_STROKESTATS` returns (`None`: zeros): `shown`'s stats,
+    /// or as `stats=` delays them.
+    pub stats: Option<StrokeStats>,
+    /// A `PM_SET_AUTHENPASSWORD` was taken: `proprietary=` no longer gates.
+    pub authenticated: bool,
+    pub quirks: Quirks,
     pub force: Drain,
     pub beats: Drain,
     pub truth: GroundTruth,
@@ -82,7 +90,7 @@ impl Pm {
         );
         let rowing = Rowing::new(cfg.drag, athlete, Rng::stream(cfg.seed, stream::FORCE));
         let mut odo = Rng::stream(cfg.seed, stream::ODOMETER);
-        let mut truth = GroundTruth::default();
+        let mut truth = GroundTruth::new(cfg.machine, cfg.model);
         truth.workouts.push(WorkoutTruth {
             program: cfg.workout.clone(),
             origin: Origin::Menu,
@@ -100,12 +108,15 @@ impl Pm {
             start_delay: cfg.start_delay_ns,
             quit_after: cfg.quit_after_ns,
             clock: 0,
-            csafe: Csafe::new(),
+            csafe: Csafe::new(cfg.quirks.prev_status),
             rowing,
             heart: Heart::new(cfg.hr, Rng::stream(cfg.seed, stream::HEART)),
             piece,
             origin: Origin::Menu,
             shown: None,
+            stats: None,
+            authenticated: false,
+            quirks: cfg.quirks.clone(),
             force: Drain::new(MAX_SAMPLES),
             beats: Drain::new(BEAT_BUFFER),
             truth,
@@ -216,9 +227,13 @@ impl Pm {
             && c.drive_end <= t
         {
             self.rowing.drive_ended();
-            let stroke = &self.truth.strokes[c.stroke];
+            let stroke = &mut self.truth.strokes[c.stroke];
+            stroke.curve_published_ns = Some(t);
             self.force.replace(&stroke.force_curve);
             self.shown = Some(stroke.published.clone());
+            if self.quirks.stats == StatsTiming::Drive {
+                self.publish_stats(t, c.stroke);
+            }
         }
         if let Some(c) = self.rowing.cycle
             && c.drive_done
@@ -226,6 +241,9 @@ impl Pm {
             && c.dwell_end <= t
         {
             self.rowing.dwell_ended();
+            if self.quirks.stats == StatsTiming::Recovery {
+                self.publish_stats(t, c.stroke);
+            }
         }
         if let Some(c) = self.rowing.cycle
             && c.drive_done
@@ -235,6 +253,9 @@ impl Pm {
             let goes_on = !c.last;
             self.rowing
                 .cycle_ended(t, &self.truth.strokes[c.stroke], goes_on);
+            if self.quirks.stats == StatsTiming::Late {
+                self.publish_stats(t, c.stroke);
+            }
             if goes_on {
                 self.catch(t);
             } else {
@@ -251,6 +272,13 @@ impl Pm {
                 p
             });
         }
+    }
+
+    /// `PM_GET_STROKESTATS` describes stroke `i` from `t` on.
+    fn publish_stats(&mut self, t: u64, i: usize) {
+        let stroke = &mut self.truth.strokes[i];
+        stroke.stats_published_ns.get_or_insert(t);
+        self.stats = Some(stroke.published.stats.clone());
     }
 
     fn catch(&mut self, t: u64) {
@@ -285,6 +313,12 @@ impl Pm {
     pub fn stop_workout(&mut self, t: u64) {
         if let Some(i) = self.rowing.stop_now(t) {
             self.truth.strokes[i].end_ns = t;
+            // A stroke stopped in its recovery is complete enough.
+            if self.quirks.stats == StatsTiming::Late
+                && self.truth.strokes[i].curve_published_ns.is_some()
+            {
+                self.publish_stats(t, i);
+            }
         }
         self.piece.still(t);
         self.heart.retarget(t, 0.0, self.piece.total_time_s());

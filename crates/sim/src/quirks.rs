@@ -24,8 +24,9 @@ pub enum StatsTiming {
     Drive,
     /// Published at the start of the recovery (`recovery`).
     Recovery,
-    /// One stroke late: until the next stroke's drive ends they describe the
-    /// stroke before (`late`).
+    /// One stroke late (`late`): published once the stroke's cycle is over
+    /// (the next catch), so that after its drive they still describe the
+    /// stroke before.
     Late,
 }
 
@@ -135,7 +136,9 @@ pub struct Quirks {
     pub hr_none: u8,
     /// `byteorder_7f=be|le`: whether `7F` replies are big-endian.
     pub byteorder_7f_be: bool,
-    /// `resttime=s|cs`: whether rest-time figures are in centiseconds.
+    /// `resttime=s|cs`: whether rest-time figures are in centiseconds. The
+    /// default is `cs`, the unit the simulator (and the codec) used before
+    /// the option existed.
     pub resttime_cs: bool,
     /// `model_byte=N`: GETVERSION's model byte; `None`: the model's number.
     pub model_byte: Option<u8>,
@@ -171,7 +174,7 @@ impl Default for Quirks {
             cadence_units: true,
             hr_none: 0,
             byteorder_7f_be: true,
-            resttime_cs: false,
+            resttime_cs: true,
             model_byte: None,
             stats: StatsTiming::default(),
             proprietary: Proprietary::default(),
@@ -206,6 +209,12 @@ pub const QUIRK_KEYS: [&str; 16] = [
 ];
 
 impl Quirks {
+    /// Whether the processing time varies from frame to frame (`proc=MIN-MAX`
+    /// with MIN < MAX); otherwise it is fixed at [`Quirks::proc_min_ns`].
+    pub fn proc_varies(&self) -> bool {
+        self.proc_min_ns < self.proc_max_ns
+    }
+
     /// Applies one `key=value`; `Err` carries what the key accepts.
     /// Returns `Ok(false)` when `key` is not a quirk.
     pub fn apply(&mut self, key: &str, v: &str) -> Result<bool, String> {
@@ -398,6 +407,13 @@ mod tests {
         assert_eq!(with("hr_none", "0").unwrap().hr_none, 0);
         assert!(!with("byteorder_7f", "le").unwrap().byteorder_7f_be);
         assert!(with("resttime", "cs").unwrap().resttime_cs);
+        assert!(!with("resttime", "s").unwrap().resttime_cs);
+        assert!(
+            Quirks::default().resttime_cs,
+            "today's rest times are in 0.01 s"
+        );
+        assert!(with("proc", "20-200").unwrap().proc_varies());
+        assert!(!Quirks::default().proc_varies());
         assert_eq!(with("model_byte", "5").unwrap().model_byte, Some(5));
         assert_eq!(with("stats", "late").unwrap().stats, StatsTiming::Late);
         assert_eq!(

@@ -10,6 +10,8 @@ pub(crate) mod stream {
     pub const HEART: u64 = 4;
     pub const FAULTS: u64 = 5;
     pub const ODOMETER: u64 = 6;
+    /// The PM's processing time per frame (`proc=MIN-MAX`).
+    pub const PROCESSING: u64 = 7;
 }
 
 #[derive(Clone, Debug)]

@@ -152,6 +152,8 @@ impl Rowing {
                 pace_cs: pace_cs(plan.speed_mps),
                 kcal_per_hour: kcal_per_hour(plan.power_w).round() as u32,
             },
+            curve_published_ns: None,
+            stats_published_ns: None,
         }
     }
 

@@ -10,7 +10,8 @@ pub struct Timing {
     /// Interval of the IN endpoint (PM → host), in ns. Spec: 8 ms.
     pub in_interval_ns: u64,
     /// Time the PM takes to answer a frame once it has it, in ns. Unknown on
-    /// hardware; 2 ms by default.
+    /// hardware; 2 ms by default. With `proc=MIN-MAX` it is MIN, and each
+    /// frame draws its own from the range.
     pub processing_ns: u64,
     /// Bytes per interrupt packet (64 at full speed).
     pub packet_bytes: usize,

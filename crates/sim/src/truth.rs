@@ -6,7 +6,9 @@ use erglink_csafe::command::StrokeStats;
 use erglink_csafe::workout::Goal;
 use erglink_csafe::{IntervalType, State, StrokeState, WorkoutState, WorkoutType};
 
+use crate::config::Model;
 use crate::machine::{Machine, kcal_per_hour, pace_500m};
+use crate::piece::LOGGING_NS;
 use crate::program::Program;
 
 /// One stroke the athlete rowed.
@@ -50,6 +52,22 @@ pub struct StrokeTruth {
     pub force_curve: Vec<u16>,
     /// What the PM shows from the end of this drive until the next.
     pub published: Published,
+    /// When its drive ended and its force curve and figures became readable;
+    /// `None` if it was cut short in the drive (terminated, reprogrammed), so
+    /// the PM never published them.
+    pub curve_published_ns: Option<u64>,
+    /// When `PM_GET_STROKESTATS` began describing it (`stats=`: at the end of
+    /// its drive, at the start of its recovery, or when its cycle is over: the
+    /// next catch, or where the athlete stopped); `None` if it never did.
+    pub stats_published_ns: Option<u64>,
+}
+
+impl StrokeTruth {
+    /// Its pace as the PM publishes it (GETPOWER's stroke, `PM_GET_STROKE_500MPACE`),
+    /// in seconds per 500 m, on every machine.
+    pub fn published_pace_500m_s(&self) -> f64 {
+        f64::from(self.published.pace_cs) / 100.0
+    }
 }
 
 /// A stroke's figures exactly as the PM's getters report them.
@@ -355,8 +373,12 @@ pub(crate) fn pace_cs(v: f64) -> u32 {
 }
 
 /// Everything the simulated PM held.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct GroundTruth {
+    /// The machine the monitor sits on (`machine=`).
+    pub machine: Machine,
+    /// The monitor (`sim:pm3` …), whatever GETVERSION's model byte says.
+    pub model: Model,
     /// Every workout set up, in order (the power-on one first).
     pub workouts: Vec<WorkoutTruth>,
     /// Every stroke, in order.
@@ -372,6 +394,58 @@ pub struct GroundTruth {
 }
 
 impl GroundTruth {
+    pub(crate) fn new(machine: Machine, model: Model) -> GroundTruth {
+        GroundTruth {
+            machine,
+            model,
+            workouts: Vec::new(),
+            strokes: Vec::new(),
+            splits: Vec::new(),
+            intervals: Vec::new(),
+            beats: Vec::new(),
+            samples: Vec::new(),
+        }
+    }
+
+    /// Strokes the PM counted, over every workout: what a recording of the
+    /// whole session should hold.
+    pub fn strokes_counted(&self) -> impl Iterator<Item = &StrokeTruth> {
+        self.strokes.iter().filter(|s| s.counted)
+    }
+
+    /// Strokes whose force curve the PM published, in order: every curve a
+    /// recorder could have read (each one's points are its `force_curve`).
+    pub fn curves_published(&self) -> impl Iterator<Item = &StrokeTruth> {
+        self.strokes
+            .iter()
+            .filter(|s| s.curve_published_ns.is_some())
+    }
+
+    /// The stroke `PM_GET_STROKESTATS` describes at `t_ns` (`None`: zeros).
+    /// With `stats=drive` it is the stroke whose drive ended last.
+    pub fn stats_shown_at(&self, t_ns: u64) -> Option<&StrokeTruth> {
+        self.strokes
+            .iter()
+            .filter(|s| s.stats_published_ns.is_some_and(|p| p <= t_ns))
+            .max_by_key(|s| s.stats_published_ns)
+    }
+
+    /// The windows `[start, end)` after each workout reached its last goal,
+    /// while the PM logs it (WorkoutEnd until WorkoutLogged): where
+    /// `slow_end=` makes replies slow.
+    pub fn logging_windows(&self) -> impl Iterator<Item = (u64, u64)> + '_ {
+        self.workouts
+            .iter()
+            .filter(|w| !w.terminated)
+            .filter_map(|w| w.ended_ns)
+            .map(|e| (e, e + LOGGING_NS))
+    }
+
+    /// Whether `t_ns` falls in a [`GroundTruth::logging_windows`] window.
+    pub fn logging_at(&self, t_ns: u64) -> bool {
+        self.logging_windows().any(|(a, b)| (a..b).contains(&t_ns))
+    }
+
     /// What the PM showed at `t_ns` (`None` before the first sample).
     pub fn state_at(&self, t_ns: u64) -> Option<Sample> {
         let i = self.samples.partition_point(|s| s.t_ns <= t_ns);

@@ -348,15 +348,20 @@ fn machines() {
 
 #[test]
 fn models() {
-    for (model, number, pid, report4) in [("pm3", 3, 1, 62), ("pm4", 4, 2, 62), ("pm5", 5, 3, 500)]
-    {
+    for (model, number, pid) in [("pm3", 3, 1), ("pm4", 4, 2), ("pm5", 5, 3)] {
         let mut host = Host::new(model, "serial=430228525");
         let id = host.sim.identity().clone();
         assert_eq!(
             (id.model, id.product_id, id.vendor_id),
             (number, pid, 0x17A4)
         );
-        assert_eq!(id.report_size(4), Some(report4));
+        // The spec's 62-byte report 4 on every model; the 2023 PM5
+        // firmware's 500 bytes is `descriptor=500`.
+        assert_eq!(id.report_size(4), Some(62));
+        let newer = erglink_sim::Simulator::new(
+            erglink_sim::SimConfig::parse(model, "descriptor=500").unwrap(),
+        );
+        assert_eq!(newer.identity().report_size(4), Some(500));
         assert_eq!(
             id.product,
             format!("Concept2 Performance Monitor {number} (PM{number})")

@@ -2,12 +2,14 @@
 
 #![allow(dead_code)]
 
+pub mod matrix;
+
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
 use erglink_pm::Monitor;
 use erglink_recorder::{Live, MonitorRecorder, Options, SessionSummary, Until};
-use erglink_sim::{SimConfig, Simulator};
+use erglink_sim::{GroundTruth, SimConfig, Simulator};
 use erglink_store::{Store, WriterOptions};
 use erglink_transport::SimTransport;
 
@@ -74,4 +76,35 @@ pub fn record_one(
     let sessions = r.run(&writer, &stop).unwrap();
     writer.close().unwrap();
     (r, sessions)
+}
+
+/// The bus limit of each report id, exchanges per simulated second.
+pub type LimitOf = Box<dyn Fn(u8) -> f64>;
+
+/// Records one simulated `model` with `sim_options` until its workout
+/// finishes; returns the simulator's ground truth, its bus limits, the
+/// transport time of the session's start and the sessions.
+pub fn record_sim(
+    rig: &Rig,
+    model: &str,
+    sim_options: &str,
+    options: Options,
+) -> Result<(GroundTruth, LimitOf, u64, Vec<SessionSummary>), String> {
+    let cfg = SimConfig::parse(model, sim_options).map_err(|e| e.to_string())?;
+    let t = SimTransport::new(Simulator::new(cfg), format!("sim:{model}?{sim_options}"));
+    let writer = rig.store.writer(WriterOptions::default()).unwrap();
+    let mut r = MonitorRecorder::new(Monitor::new(t), options, Live::default());
+    let stop = Arc::new(AtomicBool::new(false));
+    let sessions = r.run(&writer, &stop).map_err(|e| e.to_string())?;
+    writer.close().unwrap();
+    let sim = r.monitor().transport().simulator();
+    let start = r.session_start_ns().unwrap_or(0);
+    let truth = sim.ground_truth().clone();
+    let limits: Vec<(u8, f64)> = [1u8, 2, 4]
+        .into_iter()
+        .map(|id| (id, sim.bus_limit(id).exchanges_per_s))
+        .collect();
+    let limit: LimitOf =
+        Box::new(move |id| limits.iter().find(|l| l.0 == id).map_or(f64::NAN, |l| l.1));
+    Ok((truth, limit, start, sessions))
 }

@@ -32,6 +32,12 @@ fn ascii<const N: usize>(text: &str) -> Ascii<N> {
 }
 
 pub(super) fn answer(cx: &mut Ctx<'_>, command: &C) -> Option<Answer> {
+    let rest_left = cx.rest_time(cx.shown.rest_remaining_s).min(65_535) as u16;
+    let total_rest = cx.rest_time(cx.shown.total_rest_s);
+    let (avg_hr, rest_avg_hr) = (
+        cx.hr_figure(cx.shown.avg_hr_bpm),
+        cx.hr_figure(cx.shown.rest_avg_hr_bpm),
+    );
     let s = &cx.shown;
     let pm = &mut *cx.pm;
     let hr_on = pm.heart.enabled();
@@ -93,12 +99,12 @@ pub(super) fn answer(cx: &mut Ctx<'_>, command: &C) -> Option<Answer> {
         C::PmGetDragFactorData(_) => R::PmGetDragFactorData(cmd::DragFactor {
             drag_factor: s.drag_factor,
         }),
-        // Rest left, counting down (unit 0.01 s assumed, as in the codec).
+        // Rest left, counting down, in the `resttime=` unit.
         C::PmGetRestTime(_) => R::PmGetRestTime(cmd::RestTime {
-            rest_time: cs(s.rest_remaining_s).min(65_535) as u16,
+            rest_time: rest_left,
         }),
         C::PmGetRestTimeData(_) => R::PmGetRestTimeData(cmd::RestTime {
-            rest_time: cs(s.rest_remaining_s).min(65_535) as u16,
+            rest_time: rest_left,
         }),
         C::PmGetForcePlotData(c) => R::PmGetForcePlotData(cmd::ForcePlot {
             samples: pm.force.read(c.block_len),
@@ -237,9 +243,7 @@ pub(super) fn answer(cx: &mut Ctx<'_>, command: &C) -> Option<Answer> {
         C::PmGetProjectedWorkTime(_) => R::PmGetProjectedWorkTime(cmd::ProjectedWorkTime {
             time: projected(pm, s).0,
         }),
-        C::PmGetTotalRestTime(_) => R::PmGetTotalRestTime(cmd::TotalRestTime {
-            time: cs(s.total_rest_s),
-        }),
+        C::PmGetTotalRestTime(_) => R::PmGetTotalRestTime(cmd::TotalRestTime { time: total_rest }),
         C::PmGetWorkDistanceData(_) => R::PmGetWorkDistanceData(cmd::WorkDistanceData {
             distance: dm(s.work_distance_m),
         }),
@@ -299,13 +303,13 @@ pub(super) fn answer(cx: &mut Ctx<'_>, command: &C) -> Option<Answer> {
         C::PmGetTotalAvgStrokeRate(_) => R::PmGetTotalAvgStrokeRate(cmd::TotalAvgStrokeRate {
             rate: s.avg_rate_spm().round() as u8,
         }),
-        C::PmGetAvgHeartRate(_) => R::PmGetAvgHeartRate(cmd::AvgHeartRate { hr: s.avg_hr_bpm }),
+        C::PmGetAvgHeartRate(_) => R::PmGetAvgHeartRate(cmd::AvgHeartRate { hr: avg_hr }),
         C::PmGetEndingAvgHeartRate(_) => {
-            R::PmGetEndingAvgHeartRate(cmd::EndingAvgHeartRate { hr: s.avg_hr_bpm })
+            R::PmGetEndingAvgHeartRate(cmd::EndingAvgHeartRate { hr: avg_hr })
         }
-        C::PmGetRestAvgHeartRate(_) => R::PmGetRestAvgHeartRate(cmd::RestAvgHeartRate {
-            hr: s.rest_avg_hr_bpm,
-        }),
+        C::PmGetRestAvgHeartRate(_) => {
+            R::PmGetRestAvgHeartRate(cmd::RestAvgHeartRate { hr: rest_avg_hr })
+        }
         C::PmGetSplitTime(_) => R::PmGetSplitTime(cmd::SplitTime {
             time: cs(s.split_time_s),
         }),
@@ -339,7 +343,7 @@ pub(super) fn answer(cx: &mut Ctx<'_>, command: &C) -> Option<Answer> {
             distance: F32((s.total_distance_m as f32).to_bits()),
             time: F32((s.total_time_s as f32).to_bits()),
             pace: F32((s.avg_pace_500m_s() as f32).to_bits()),
-            avg_heart_rate: F32(f32::from(s.avg_hr_bpm).to_bits()),
+            avg_heart_rate: F32(f32::from(avg_hr).to_bits()),
         }),
         C::PmGetTickTime(_) => R::PmGetTickTime(cmd::TickTime {
             ticks: (cx.t / 10_000_000) as u32,
@@ -349,12 +353,9 @@ pub(super) fn answer(cx: &mut Ctx<'_>, command: &C) -> Option<Answer> {
     Some(Answer::Reply(reply))
 }
 
-/// The stroke statistics of the last drive (zeros before the first).
+/// The stroke statistics the PM publishes (`stats=`; zeros before any).
 fn stats(pm: &crate::pm::Pm) -> cmd::StrokeStats {
-    pm.shown
-        .as_ref()
-        .map(|p| p.stats.clone())
-        .unwrap_or_default()
+    pm.stats.clone().unwrap_or_default()
 }
 
 /// Projected work time (s) of a distance goal and distance (m) of a time

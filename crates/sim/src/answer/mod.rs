@@ -4,6 +4,7 @@
 //! under one wrapper header, accepted `76`/`77`/`1A` set commands echoed).
 
 mod getters;
+mod order;
 mod public;
 mod setters;
 
@@ -12,6 +13,7 @@ use erglink_csafe::{PrevFrameStatus, ReplyBuilder, decode_request};
 
 use crate::config::Model;
 use crate::pm::Pm;
+use crate::quirks::{Echo, Gate};
 use crate::truth::Sample;
 
 /// What one command contributes to the reply.
@@ -36,6 +38,29 @@ pub(crate) struct Ctx<'a> {
     pub shown: Sample,
 }
 
+impl Ctx<'_> {
+    /// A heart-rate figure as the PM reports it: `bpm` with a belt, the
+    /// `hr_none=` reading (0 or 255) without one.
+    pub fn hr_figure(&self, bpm: u8) -> u8 {
+        if self.pm.heart.enabled() {
+            bpm
+        } else {
+            self.pm.quirks.hr_none
+        }
+    }
+
+    /// A rest-time figure of `seconds` in the `resttime=` unit: 0.01 s, or
+    /// whole seconds (truncated, as the centiseconds are).
+    pub fn rest_time(&self, seconds: f64) -> u32 {
+        let s = seconds.max(0.0);
+        if self.pm.quirks.resttime_cs {
+            (s * 100.0) as u32
+        } else {
+            s as u32
+        }
+    }
+}
+
 /// Answers a request frame's contents at `t` with the reply's contents
 /// (status first), or `None` when the PM stays silent.
 pub(crate) fn answer_frame(pm: &mut Pm, t: u64, contents: &[u8]) -> Option<ReplyBuilder> {
@@ -46,10 +71,17 @@ pub(crate) fn answer_frame(pm: &mut Pm, t: u64, contents: &[u8]) -> Option<Reply
         Vec::with_capacity(request.commands.len());
     let mut rejected = request.truncated.is_some();
     let mut silent = false;
+    let little_endian_7f = !cx.pm.quirks.byteorder_7f_be;
+    let echo = cx.pm.quirks.echo == Echo::Ids;
     for cmd in &request.commands {
         let changes = cmd.spec().is_some_and(|s| s.access == Access::Set);
         match answer_one(&mut cx, cmd) {
+            Answer::Reply(r) if little_endian_7f => {
+                items.push((cmd.wrapper(), cmd.id(), Some(order::little_endian_7f(r))));
+            }
             Answer::Reply(r) => items.push((cmd.wrapper(), cmd.id(), Some(r))),
+            // `echo=bare`: the set is taken, and the status byte says so alone.
+            Answer::Echo if !echo => {}
             Answer::Echo => items.push((cmd.wrapper(), cmd.id(), None)),
             Answer::StatusOnly => {}
             Answer::Reject => rejected = true,
@@ -88,6 +120,13 @@ fn answer_one(cx: &mut Ctx<'_>, cmd: &AnyCommand) -> Answer {
     if cx.pm.model != Model::Pm5 && pm5_only(cmd) {
         return Answer::Reject;
     }
+    if gated(cmd) && !cx.pm.authenticated {
+        match cx.pm.quirks.proprietary.gate(cmd.id()) {
+            Gate::Answer => {}
+            Gate::Refuse => return Answer::Reject,
+            Gate::Silent => return Answer::Silent,
+        }
+    }
     if let Some(a) = public::answer(cx, cmd) {
         return a;
     }
@@ -108,6 +147,13 @@ fn pm5_only(cmd: &AnyCommand) -> bool {
         Wrapper::UserCfg1 => cmd.id() == 0x6E,
         _ => false,
     }
+}
+
+/// Getters inside `7E`/`7F`, the ones `proprietary=` may keep from a host
+/// that has not authenticated. `1A` and the `76`/`77` setters stay open.
+fn gated(cmd: &AnyCommand) -> bool {
+    matches!(cmd.wrapper(), Wrapper::GetPmCfg | Wrapper::GetPmData)
+        && cmd.spec().is_some_and(|s| s.access != Access::Set)
 }
 
 /// Commands the simulator does not model: a wrapped set is accepted and

@@ -1,14 +1,16 @@
 //! Public CSAFE commands (csafe.md §5.1, §5.2): state changes, the public
-//! workout, and the getters, in the units §5.1 gives (pace in s/km with its
-//! units byte, power in watts, distance in metres).
+//! workout, and the getters, in the units §5.1 gives (power in watts,
+//! distance in metres), pace, cadence, heart rate and the model byte as the
+//! quirks read them.
 
-use erglink_csafe::command::{self as cmd, AnyCommand as C, AnyReply as R};
+use erglink_csafe::command::{self as cmd, AnyCommand as C, AnyReply as R, UnknownReply, Wrapper};
 use erglink_csafe::wire::{Ascii, Tail, U24};
 use erglink_csafe::{Gender, UnitsSpecifier, UnitsType};
 
 use super::{Answer, Ctx};
 use crate::csafe::Verdict;
 use crate::machine::Machine;
+use crate::quirks::PaceUnits;
 use crate::truth::Origin;
 
 /// GETVERSION's manufacturer and class ids (csafe.md §5.1).
@@ -155,11 +157,15 @@ pub(super) fn answer(cx: &mut Ctx<'_>, command: &C) -> Option<Answer> {
             program: cx.pm.public.number,
         }),
         C::GetPace(_) => R::GetPace(cmd::Pace {
-            // s/km, whole seconds: the reading whose units byte the PM names.
-            pace: (f64::from(s.stroke_pace_cs) * 2.0 / 100.0)
-                .round()
-                .min(65_535.0) as u16,
+            pace: public_pace(cx.pm.quirks.pace_units, s.stroke_pace_cs),
+            // 0x39, s/km, whatever the value is in: the byte cannot tell.
             units: UnitsSpecifier::SecPerKm,
+        }),
+        C::GetCadence(_) if !cx.pm.quirks.cadence_units => R::Unknown(UnknownReply {
+            // `cadence_units=no`: the rate alone, two bytes.
+            wrapper: Wrapper::Top,
+            id: command.id(),
+            data: u16::from(s.stroke_rate_spm).to_le_bytes().to_vec(),
         }),
         C::GetCadence(_) => R::GetCadence(cmd::Cadence {
             rate: u16::from(s.stroke_rate_spm),
@@ -171,7 +177,9 @@ pub(super) fn answer(cx: &mut Ctx<'_>, command: &C) -> Option<Answer> {
             age: 0,
             gender: Gender::Male,
         }),
-        C::GetHrCur(_) => R::GetHrCur(cmd::HeartRate { hr: s.hr_bpm }),
+        C::GetHrCur(_) => R::GetHrCur(cmd::HeartRate {
+            hr: cx.hr_figure(s.hr_bpm),
+        }),
         C::GetPower(_) => R::GetPower(cmd::Power {
             power: s.stroke_power_w,
             units: UnitsSpecifier::Watt,
@@ -187,6 +195,18 @@ pub(super) fn answer(cx: &mut Ctx<'_>, command: &C) -> Option<Answer> {
         _ => return None,
     };
     Some(Answer::Reply(reply))
+}
+
+/// GETPACE's value for a stroke pace of `pace_cs` (0.01 s per 500 m):
+/// whole seconds per km (`s_km`, the reading its units byte names), whole
+/// seconds per 500 m, or the hundredths themselves.
+fn public_pace(units: PaceUnits, pace_cs: u32) -> u16 {
+    let value = match units {
+        PaceUnits::SecondsPerKm => (f64::from(pace_cs) * 2.0 / 100.0).round(),
+        PaceUnits::SecondsPer500m => (f64::from(pace_cs) / 100.0).round(),
+        PaceUnits::CentisecondsPer500m => f64::from(pace_cs),
+    };
+    value.min(65_535.0) as u16
 }
 
 /// GOINUSE starts the public program SETPROGRAM selected, or re-arms the
@@ -210,10 +230,11 @@ fn go_in_use(cx: &mut Ctx<'_>) -> Answer {
 }
 
 impl Ctx<'_> {
-    /// (model, hardware version, firmware version).
+    /// (GETVERSION's model byte, hardware version, firmware version).
     fn identity(&self) -> (u8, u16, u16) {
         let id = &self.pm.identity;
-        (id.model, id.hardware_version, id.firmware_version)
+        let model = self.pm.quirks.model_byte.unwrap_or(id.model);
+        (model, id.hardware_version, id.firmware_version)
     }
 
     fn serial(&self) -> String {

@@ -1,6 +1,7 @@
 //! Set commands in the `76`, `77` and `1A` wrappers. Accepted ones are
-//! echoed by id (as a real PM5 does in `76`, pm5-program-exchanges.tsv);
-//! refused ones are not, and make the frame's status Reject.
+//! echoed by id (as a real PM5 does in `76`, pm5-program-exchanges.tsv), or
+//! with `echo=bare` left to the status byte; refused ones are not, and make
+//! the frame's status Reject.
 
 use erglink_csafe::command::{self as cmd, AnyCommand as C, AnyReply as R};
 use erglink_csafe::{ScreenType, WorkoutScreenValue};
@@ -49,7 +50,9 @@ pub(super) fn answer(cx: &mut Ctx<'_>, command: &C) -> Option<Answer> {
             echo_if(ok)
         }
         C::PmSetAuthenPassword(_) => {
-            // The algorithm is not public: every password is taken (result 0).
+            // The algorithm is not public: every password is taken (result 0),
+            // and opens the proprietary getters `proprietary=` gates.
+            cx.pm.authenticated = true;
             Answer::Reply(R::PmSetAuthenPassword(cmd::AuthenResult { result: 0 }))
         }
         C::PmSetLogCardMemory(c) => Answer::Reply(R::PmSetLogCardMemory(cmd::Opaque(vec![

@@ -99,3 +99,28 @@ pub fn decode_reply(report: &[u8], shape: &RequestShape) -> Option<Response> {
     });
     out
 }
+
+/// The unstuffed contents (status first) of a reply report's first frame.
+pub fn contents(report: &[u8]) -> Option<Vec<u8>> {
+    let mut dec = FrameDecoder::default();
+    let mut out = None;
+    dec.feed_report(report, |ev| {
+        if let DecodeEvent::Frame(f) = ev
+            && out.is_none()
+        {
+            out = Some(f.contents.to_vec());
+        }
+    });
+    out
+}
+
+impl Host {
+    /// Sends `cmds` in one frame: the reply's unstuffed contents, or `None`
+    /// when nothing came back.
+    pub fn exchange_contents(&mut self, cmds: &[AnyCommand]) -> Option<Vec<u8>> {
+        let mut frame = Vec::new();
+        encode_request(cmds, &EncodeOptions::default(), &mut frame).unwrap();
+        let reply = self.exchange_frame(&frame)?;
+        contents(&reply)
+    }
+}
