@@ -30,6 +30,7 @@ pub mod adapt;
 mod curve;
 mod cycle;
 mod error;
+mod isolate;
 mod lifecycle;
 mod link;
 mod live;

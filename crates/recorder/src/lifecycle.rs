@@ -9,6 +9,7 @@ use erglink_pm::{Exchange, Identity};
 use erglink_store::{Batch, Writer};
 use erglink_transport::{Backend, Transport};
 
+use crate::curve::Draining;
 use crate::error::RecorderError;
 use crate::machine::MachineSource;
 use crate::options::SessionSummary;
@@ -24,6 +25,10 @@ pub(crate) struct Active {
     pub last_split_poll: u64,
     /// When the PM first showed the workout over.
     pub finished_at: Option<u64>,
+    /// The force curve being drained.
+    pub draining: Option<Draining>,
+    /// Polls that wanted the statistics, when those take an exchange of their own.
+    pub stats_wanted: u32,
     last_sample_ns: Option<u64>,
     longest_gap_ns: u64,
     exchanges: u64,
@@ -103,6 +108,26 @@ fn monitor_info(id: &Identity) -> MonitorInfo {
 }
 
 impl<T: Transport> MonitorRecorder<T> {
+    /// Asks the PM about the workout it holds, between sessions: asked at
+    /// the first stroke, a slow (or silent) getter would stall the polls
+    /// that must see the first drives. Transport errors surface on the next
+    /// poll, which handles them.
+    pub(crate) fn refresh_workout_info(&mut self) {
+        if let Ok(Some(w)) = self.link.ask(PmGetWorkoutType {}) {
+            self.workout_info.0 = Some(w.workout_type.to_u8());
+        }
+        // Not asked again after it went unanswered.
+        if self.link.went_unanswered(&PmGetWorkoutDuration {}.into()) {
+            return;
+        }
+        if let Ok(d) = self.link.ask(PmGetWorkoutDuration {}) {
+            self.workout_info.1 = d.filter(|d| d.duration > 0).map(|d| WorkoutDuration {
+                duration_type: d.duration_type.to_u8(),
+                value: d.duration,
+            });
+        }
+    }
+
     fn source(&self) -> Source {
         match self.link.monitor().transport().info().backend {
             Backend::Hid | Backend::Usb => Source::Usb,
@@ -119,23 +144,10 @@ impl<T: Transport> MonitorRecorder<T> {
         r: &Reading,
     ) -> Result<Active, RecorderError> {
         let mut workout = Workout {
-            workout_type: r.workout_type,
+            workout_type: r.workout_type.or(self.workout_info.0),
             ..Workout::default()
         };
-        // Transport errors here surface on the next poll, which handles them.
-        if workout.workout_type.is_none()
-            && let Ok(Some(w)) = self.link.ask(PmGetWorkoutType {})
-        {
-            workout.workout_type = Some(w.workout_type.to_u8());
-        }
-        if let Ok(Some(d)) = self.link.ask(PmGetWorkoutDuration {})
-            && d.duration > 0
-        {
-            workout.params.target = Some(WorkoutDuration {
-                duration_type: d.duration_type.to_u8(),
-                value: d.duration,
-            });
-        }
+        workout.params.target = self.workout_info.1;
         let started_at = wall_clock();
         let id = writer.begin_session(NewSession {
             source: self.source(),
@@ -153,8 +165,10 @@ impl<T: Transport> MonitorRecorder<T> {
         Ok(Active {
             rec: Recording::new(id, t, started_at, self.plan.reads_stats()),
             base: TelemetryBase::new(self.link.monitor().stats()),
-            last_split_poll: 0,
+            last_split_poll: t,
             finished_at: None,
+            draining: None,
+            stats_wanted: 0,
             last_sample_ns: None,
             longest_gap_ns: 0,
             exchanges: 0,
@@ -169,6 +183,13 @@ impl<T: Transport> MonitorRecorder<T> {
         t: u64,
         workout_finished: bool,
     ) -> Result<SessionSummary, RecorderError> {
+        if let Some(d) = a.draining.take() {
+            // Cut short: what was read is kept, marked incomplete.
+            let mut curve = d.curve;
+            curve.lose_block();
+            a.rec.drains_lost += 1;
+            a.rec.force_curve(d.index, curve.finish());
+        }
         let s = &mut a.rec;
         let batch: Batch = s.finish(t, workout_finished);
         if batch.rows() > 0 {

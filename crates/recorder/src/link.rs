@@ -8,24 +8,24 @@
 //! * A Reject does not say which command caused it, nor (reference §4.2)
 //!   whether it describes the frame it answers or the one before. The
 //!   suspects are the commands of both frames that got no reply; each is
-//!   asked alone later ([`Link::isolate`]), between GETSTATUS frames, so that
-//!   either reading of the status byte shows its verdict.
+//!   then asked alone (`crate::isolate`).
 //! * A proprietary getter is given up after a refusal, or after
 //!   [`QUIET_LIMIT`] timeouts in a row; the driver never resends one.
 
-use erglink_csafe::command::GetStatus;
-use erglink_csafe::{Access, AnyCommand, Command, Outcome, PrevFrameStatus, RequestShape};
+use erglink_csafe::{Access, AnyCommand, Command, Outcome, RequestShape};
 use erglink_pm::policy::is_proprietary;
 use erglink_pm::{DriverError, Exchange, Monitor, RefusalReason};
 use erglink_transport::{Transport, TransportError};
 
+use crate::isolate::Probing;
 use crate::plan::{CommandKey, key};
+use crate::timeout::MIN_TIMEOUT_NS;
 
 /// Timeouts in a row after which a proprietary getter is given up.
 pub const QUIET_LIMIT: u32 = 3;
 /// Isolations that found nothing after which Rejects are only counted: a PM
 /// that refuses something no single command explains is not asked forever.
-const FRUITLESS_LIMIT: u32 = 3;
+pub(crate) const FRUITLESS_LIMIT: u32 = 3;
 
 /// What one exchange came to.
 #[derive(Debug)]
@@ -58,11 +58,12 @@ struct Unanswered {
 pub struct Link<T> {
     pub(crate) monitor: Monitor<T>,
     last_unanswered: Unanswered,
-    suspects: Vec<AnyCommand>,
+    pub(crate) suspects: Vec<AnyCommand>,
+    pub(crate) probe: Option<Probing>,
     quiet: Vec<(CommandKey, u32)>,
     given_up: Vec<CommandKey>,
     news: Vec<GivenUp>,
-    fruitless: u32,
+    pub(crate) fruitless: u32,
 }
 
 fn unanswered(cmds: &[AnyCommand], ex: &Exchange) -> Unanswered {
@@ -77,7 +78,7 @@ fn unanswered(cmds: &[AnyCommand], ex: &Exchange) -> Unanswered {
     Unanswered { commands }
 }
 
-fn probe_safe(cmd: &AnyCommand) -> bool {
+pub(crate) fn probe_safe(cmd: &AnyCommand) -> bool {
     cmd.spec().is_some_and(|s| s.access == Access::Get)
 }
 
@@ -88,6 +89,7 @@ impl<T: Transport> Link<T> {
             monitor,
             last_unanswered: Unanswered::default(),
             suspects: Vec::new(),
+            probe: None,
             quiet: Vec::new(),
             given_up: Vec::new(),
             news: Vec::new(),
@@ -110,17 +112,22 @@ impl<T: Transport> Link<T> {
         cmds.iter().all(|c| !self.given_up.contains(&key(c)))
     }
 
+    /// Whether `cmd` was given up, or its last exchange timed out.
+    pub fn went_unanswered(&self, cmd: &AnyCommand) -> bool {
+        let k = key(cmd);
+        self.given_up.contains(&k) || self.quiet.iter().any(|(q, _)| *q == k)
+    }
+
     /// Commands given up since the last call, for the plan and the session.
     pub fn take_given_up(&mut self) -> Vec<GivenUp> {
         std::mem::take(&mut self.news)
     }
 
-    /// Whether a Reject is waiting to be traced to its command.
-    pub fn has_suspects(&self) -> bool {
-        !self.suspects.is_empty()
+    pub(crate) fn is_given_up(&self, cmd: &AnyCommand) -> bool {
+        self.given_up.contains(&key(cmd))
     }
 
-    fn give_up(&mut self, cmd: &AnyCommand, why: String) {
+    pub(crate) fn give_up(&mut self, cmd: &AnyCommand, why: String) {
         let k = key(cmd);
         if !self.given_up.contains(&k) {
             self.given_up.push(k);
@@ -133,7 +140,42 @@ impl<T: Transport> Link<T> {
 
     /// One exchange of `cmds` (`shape` built from them).
     pub fn exchange(&mut self, cmds: &[AnyCommand], shape: &RequestShape) -> Sent {
-        match self.monitor.exchange_with_shape(cmds, shape) {
+        let normal = self.shorten_for(cmds);
+        let sent = self.exchange_plain(cmds, shape);
+        self.monitor.settings_mut().timeout_ns = normal;
+        sent
+    }
+
+    /// A frame with proprietary getters waits twice the slowest reply so far
+    /// (never under the floor), not the full timeout: a PM that keeps them
+    /// behind authentication never answers, and the polls behind must not
+    /// wait. Returns the timeout to restore.
+    pub(crate) fn shorten_for(&mut self, cmds: &[AnyCommand]) -> u64 {
+        let normal = self.monitor.settings().timeout_ns;
+        if !cmds.iter().any(is_proprietary) {
+            return normal;
+        }
+        let stats = self.monitor.stats();
+        if let Some((_, _, max)) = stats.latency.summary()
+            && stats.exchanges >= 4
+        {
+            self.monitor.settings_mut().timeout_ns = max
+                .saturating_mul(2)
+                .clamp(MIN_TIMEOUT_NS, normal.max(MIN_TIMEOUT_NS));
+        }
+        normal
+    }
+
+    fn exchange_plain(&mut self, cmds: &[AnyCommand], shape: &RequestShape) -> Sent {
+        let done = self.monitor.exchange_with_shape(cmds, shape);
+        // The first exchange after a probe carries its verdict under the
+        // second reading of the status byte.
+        let probed = match &done {
+            Ok(Ok(ex)) => self.follow_up(Some(ex.status().prev_frame())),
+            Ok(Err(r)) => self.follow_up(Some(r.status.prev_frame())),
+            Err(_) => self.follow_up(None),
+        };
+        match done {
             Ok(Ok(ex)) => {
                 self.answered(cmds);
                 self.last_unanswered = unanswered(cmds, &ex);
@@ -143,7 +185,10 @@ impl<T: Transport> Link<T> {
                 let ex = *refused.exchange;
                 self.answered(cmds);
                 let now = unanswered(cmds, &ex);
-                if refused.reason == RefusalReason::Reject && self.fruitless < FRUITLESS_LIMIT {
+                if refused.reason == RefusalReason::Reject
+                    && !probed
+                    && self.fruitless < FRUITLESS_LIMIT
+                {
                     // This frame's or the previous one's (§4.2): whichever got no reply.
                     let prev = std::mem::take(&mut self.last_unanswered);
                     for c in now.commands.iter().chain(&prev.commands) {
@@ -182,7 +227,7 @@ impl<T: Transport> Link<T> {
         }
     }
 
-    fn unanswered_proprietary(&mut self, cmds: &[AnyCommand]) {
+    pub(crate) fn unanswered_proprietary(&mut self, cmds: &[AnyCommand]) {
         for c in cmds.iter().filter(|c| is_proprietary(c)) {
             let k = key(c);
             let n = match self.quiet.iter_mut().find(|(q, _)| *q == k) {
@@ -219,64 +264,6 @@ impl<T: Transport> Link<T> {
             Sent::Reply(ex) => Ok(ex.response.get::<C>().cloned()),
             Sent::NoReply(_) => Ok(None),
             Sent::Transport(e) => Err(e),
-        }
-    }
-
-    /// Asks each suspect of a Reject alone, each followed by GETSTATUS after
-    /// a GETSTATUS: under either reading of the status byte, a refusal shows
-    /// in the probe's own reply or in the GETSTATUS after it. Confirmed ones
-    /// are given up. Fails only when the transport does.
-    pub fn isolate(&mut self) -> Result<(), TransportError> {
-        let suspects = std::mem::take(&mut self.suspects);
-        let suspects: Vec<AnyCommand> = suspects
-            .into_iter()
-            .filter(|c| !self.given_up.contains(&key(c)))
-            .collect();
-        if suspects.is_empty() {
-            return Ok(());
-        }
-        let status: Vec<AnyCommand> = vec![GetStatus {}.into()];
-        let status_shape = RequestShape::from_commands(&status);
-        // Clears whatever the previous frame left in the status byte.
-        self.status_of(&status, &status_shape)?;
-        let mut found = false;
-        for c in suspects {
-            let alone = std::slice::from_ref(&c);
-            let shape = RequestShape::from_commands(alone);
-            let own = self.status_of(alone, &shape)?;
-            let next = self.status_of(&status, &status_shape)?;
-            if [own, next].contains(&Some(PrevFrameStatus::Reject)) {
-                found = true;
-                self.give_up(&c, "the PM refuses it (Reject), asked alone".into());
-            }
-        }
-        if !found {
-            self.fruitless += 1;
-            if self.fruitless == FRUITLESS_LIMIT {
-                tracing::warn!(
-                    "the PM keeps refusing frames, but no command alone: Rejects are only counted from now on"
-                );
-            }
-        }
-        self.last_unanswered = Unanswered::default();
-        Ok(())
-    }
-
-    /// The previous-frame status of one exchange's reply, if one came.
-    fn status_of(
-        &mut self,
-        cmds: &[AnyCommand],
-        shape: &RequestShape,
-    ) -> Result<Option<PrevFrameStatus>, TransportError> {
-        match self.monitor.exchange_with_shape(cmds, shape) {
-            Ok(Ok(ex)) => Ok(Some(ex.status().prev_frame())),
-            Ok(Err(r)) => Ok(Some(r.status.prev_frame())),
-            Err(DriverError::Transport(e)) => Err(e),
-            Err(DriverError::Timeout { .. }) => {
-                self.unanswered_proprietary(cmds);
-                Ok(None)
-            }
-            Err(_) => Ok(None),
         }
     }
 }

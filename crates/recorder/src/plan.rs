@@ -10,7 +10,10 @@
 //!
 //! Stroke statistics ride in the polls after each drive (never with the
 //! force plot: a PM3 or PM4 refuses them, and a refused frame is refused
-//! whole), and the force curve is drained in exchanges of its own.
+//! whole), and so do the split figures. The force curve is drained after
+//! each drive in polls that carry a force-plot block with the fields that
+//! change within a stroke, so that draining never stops the sampling nor
+//! hides a stroke; a report too small for that drains in plain reads.
 //!
 //! A command the PM refuses is dropped from the plan for the session
 //! ([`PollPlan::drop_command`]), and every frame is built again without it.
@@ -28,8 +31,9 @@ pub const FORCE_BLOCK: u8 = 32;
 
 /// When the slow fields cannot ride with the fast ones, one poll in this many
 /// carries a slow group as well: the sample rate stays above 90 % of the bus
-/// limit, and each slow field is still read several times a second.
-pub const SLOW_EVERY: usize = 16;
+/// limit, and each slow field is still read about once a second (a 62-byte
+/// report goes at 71 polls a second).
+pub const SLOW_EVERY: usize = 32;
 
 /// A command by where it lives.
 pub type CommandKey = (Wrapper, u8);
@@ -39,11 +43,25 @@ pub fn key(cmd: &AnyCommand) -> CommandKey {
     (cmd.wrapper(), cmd.id())
 }
 
-/// One poll: the frames it takes, with and without the stroke statistics.
+/// What a poll may carry besides its fields.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Extras {
+    /// The stroke statistics.
+    pub stats: bool,
+    /// The split figures.
+    pub splits: bool,
+}
+
+impl Extras {
+    fn index(self) -> usize {
+        usize::from(self.stats) | usize::from(self.splits) << 1
+    }
+}
+
+/// One poll: the frames it takes with each combination of extras.
 #[derive(Clone, Debug)]
 struct Cycle {
-    plain: Vec<Frame>,
-    with_stats: Vec<Frame>,
+    variants: [Vec<Frame>; 4],
 }
 
 /// The recorder's frames.
@@ -55,10 +73,20 @@ pub struct PollPlan {
     order: Vec<usize>,
     next: usize,
     stats_readable: bool,
+    /// Whether the statistics ride in the polls' own frames.
+    stats_ride: bool,
+    /// Whether the split figures ride in the polls' own frames.
+    splits_ride: bool,
+    /// Whether both ride together.
+    both_ride: bool,
     /// The force-plot read.
     pub drain: Frame,
-    /// Split figures (the `7F` set, which a real PM may keep behind
-    /// authentication: asked separately so a refusal costs nothing else).
+    /// The force-plot read with the fields a sample needs but the stroke
+    /// rate (which changes only when a drive ends, so the last one stands):
+    /// a drain that polls, when it fits the report.
+    pub drain_poll: Option<Frame>,
+    /// The split figures in a frame of their own (the `7F` set, which a real
+    /// PM may keep behind authentication), for the read at a workout's end.
     pub splits: Option<Frame>,
 }
 
@@ -103,6 +131,40 @@ fn stats_command() -> AnyCommand {
     PmGetStrokeStats { reserved: 0 }.into()
 }
 
+fn split_commands() -> Vec<AnyCommand> {
+    vec![
+        PmGetLastSplitTime {}.into(),
+        PmGetLastSplitDistance {}.into(),
+    ]
+}
+
+/// `frames` with `extra` in the last frame when it fits there, else in
+/// frames of their own. Whether it rode in the last frame.
+fn with_extra(
+    mut frames: Vec<Frame>,
+    extra: &[AnyCommand],
+    report_bytes: usize,
+) -> (Vec<Frame>, bool) {
+    if extra.is_empty() {
+        return (frames, true);
+    }
+    let joined = frames.last().and_then(|last| {
+        let mut cmds = last.commands.clone();
+        cmds.extend(extra.iter().cloned());
+        Frame::new(cmds).filter(|f| f.fits(report_bytes))
+    });
+    match joined {
+        Some(f) => {
+            *frames.last_mut().expect("joined to it") = f;
+            (frames, true)
+        }
+        None => {
+            frames.extend(pack(extra, report_bytes));
+            (frames, false)
+        }
+    }
+}
+
 impl PollPlan {
     /// The plan for a device whose largest usable report holds
     /// `report_bytes` CSAFE bytes (120 for report 2).
@@ -117,27 +179,30 @@ impl PollPlan {
                 .collect()
         };
         let stats = keep(vec![stats_command()]);
-        let stats_frame = pack(&stats, report_bytes).into_iter().next();
-        let stats_readable = stats_frame.is_some();
-        let with_stats = |mut frames: Vec<Frame>| -> Vec<Frame> {
-            let Some(stats_frame) = &stats_frame else {
-                return frames;
-            };
-            // Stats ride in the last frame when they fit, else in one of their own.
-            let joined = frames.last().and_then(|last| {
-                let mut cmds = last.commands.clone();
-                cmds.extend(stats.iter().cloned());
-                Frame::new(cmds).filter(|f| f.fits(report_bytes))
-            });
-            match joined {
-                Some(f) => *frames.last_mut().expect("joined to it") = f,
-                None => frames.push(stats_frame.clone()),
+        let stats_readable = pack(&stats, report_bytes).len() == 1;
+        let stats = if stats_readable { stats } else { Vec::new() };
+        let mut splits = keep(split_commands());
+        if splits.len() < 2 {
+            // Either figure alone says nothing.
+            splits.clear();
+        }
+        let splits_frame = pack(&splits, report_bytes).into_iter().next();
+        if splits_frame.as_ref().is_none_or(|f| f.commands.len() < 2) {
+            splits.clear();
+        }
+        let mut stats_ride = true;
+        let mut splits_ride = true;
+        let mut both_ride = true;
+        let mut cycle = |frames: Vec<Frame>| {
+            let (with_stats, rode) = with_extra(frames.clone(), &stats, report_bytes);
+            stats_ride &= rode;
+            let (with_splits, rode) = with_extra(frames.clone(), &splits, report_bytes);
+            splits_ride &= rode;
+            let (both, _) = with_extra(with_stats.clone(), &splits, report_bytes);
+            both_ride &= both.len() == frames.len();
+            Cycle {
+                variants: [frames, with_stats, with_splits, both],
             }
-            frames
-        };
-        let cycle = |frames: Vec<Frame>| Cycle {
-            with_stats: with_stats(frames.clone()),
-            plain: frames,
         };
         let fast = {
             let mut f = keep(fast_wrapped());
@@ -160,10 +225,14 @@ impl PollPlan {
                 cycles.push(cycle(frames));
                 continue;
             }
-            let alone = *fast_alone.get_or_insert_with(|| {
-                cycles.push(cycle(fast_frames.clone()));
-                cycles.len() - 1
-            });
+            let alone = match fast_alone {
+                Some(i) => i,
+                None => {
+                    cycles.push(cycle(fast_frames.clone()));
+                    fast_alone = Some(cycles.len() - 1);
+                    cycles.len() - 1
+                }
+            };
             let mut slow = keep(wrapped);
             slow.extend(keep(top));
             let mut frames = fast_frames.clone();
@@ -179,16 +248,12 @@ impl PollPlan {
             .into(),
         ])
         .expect("a force-plot read encodes");
-        let splits = pack(
-            &keep(vec![
-                PmGetLastSplitTime {}.into(),
-                PmGetLastSplitDistance {}.into(),
-                PmGetSplitAvgPower {}.into(),
-            ]),
-            report_bytes,
-        )
-        .into_iter()
-        .next();
+        let drain_poll = {
+            let mut cmds = keep(fast_wrapped());
+            cmds.extend(drain.commands.iter().cloned());
+            cmds.extend(keep(vec![GetPace {}.into(), GetPower {}.into()]));
+            Frame::new(cmds).filter(|f| f.fits(report_bytes))
+        };
         Self {
             report_bytes,
             dropped,
@@ -196,28 +261,29 @@ impl PollPlan {
             order,
             next: 0,
             stats_readable,
+            stats_ride,
+            splits_ride,
+            both_ride,
             drain,
-            splits,
+            drain_poll,
+            splits: splits_frame.filter(|_| !splits.is_empty()),
         }
     }
 
-    /// The next poll in the rotation: its frames, with the stroke statistics
-    /// when `with_stats` (and the PM gives them).
-    pub fn next_cycle(&mut self, with_stats: bool) -> &[Frame] {
+    /// The next poll in the rotation: its frames, with the extras asked for
+    /// (those the PM gives).
+    pub fn next_cycle(&mut self, extras: Extras) -> &[Frame] {
         if self.order.is_empty() {
             return &[];
         }
         let i = self.order[self.next];
         self.next = (self.next + 1) % self.order.len();
-        let c = &self.cycles[i];
-        if with_stats { &c.with_stats } else { &c.plain }
+        &self.cycles[i].variants[extras.index()]
     }
 
-    /// Every distinct poll frame, statistics included (for report and size checks).
+    /// Every distinct poll frame, extras included (for report and size checks).
     pub fn frames(&self) -> impl Iterator<Item = &Frame> {
-        self.cycles
-            .iter()
-            .flat_map(|c| c.plain.iter().chain(&c.with_stats))
+        self.cycles.iter().flat_map(|c| c.variants.iter().flatten())
     }
 
     /// Polls in one turn of the rotation.
@@ -228,6 +294,37 @@ impl PollPlan {
     /// Whether stroke statistics are asked at all (not dropped, and they fit).
     pub fn reads_stats(&self) -> bool {
         self.stats_readable
+    }
+
+    /// Whether the statistics ride in the polls' frames, at no cost; else
+    /// each read takes an exchange of its own.
+    pub fn stats_ride(&self) -> bool {
+        self.stats_ride
+    }
+
+    /// Whether split figures are asked at all.
+    pub fn reads_splits(&self) -> bool {
+        self.splits.is_some()
+    }
+
+    /// Whether the split figures ride in the polls' frames.
+    pub fn splits_ride(&self) -> bool {
+        self.splits_ride
+    }
+
+    /// Whether statistics and split figures ride together in the polls' frames.
+    pub fn both_ride(&self) -> bool {
+        self.both_ride
+    }
+
+    /// Whether `cmd` rides in the plain polls (or the drain that polls).
+    pub fn in_plain_polls(&self, cmd: &AnyCommand) -> bool {
+        let k = key(cmd);
+        self.cycles
+            .iter()
+            .flat_map(|c| &c.variants[0])
+            .chain(&self.drain_poll)
+            .any(|f| f.commands.iter().any(|c| key(c) == k))
     }
 
     /// Whether a command was dropped.
@@ -247,11 +344,6 @@ impl PollPlan {
         *self = Self::build(self.report_bytes, dropped);
         self.next = next % self.order.len().max(1);
         true
-    }
-
-    /// The splits frame was given up (refused or never answered).
-    pub fn drop_splits(&mut self) {
-        self.splits = None;
     }
 }
 
@@ -284,16 +376,33 @@ mod tests {
         }
         // The fast fields ride in one 1A wrapper with the slow wrapped ones.
         let mut plan = plan;
-        let polls = plan.next_cycle(false).to_vec();
+        let polls = plan.next_cycle(Extras::default()).to_vec();
         assert_eq!(polls.len(), 1);
         let mut wire = Vec::new();
         encode_request(&polls[0].commands, &EncodeOptions::default(), &mut wire).unwrap();
         assert_eq!(wire.iter().filter(|&&b| b == 0x1A).count(), 1);
-        // The statistics ride in the same frame, never with the force plot.
-        let with = plan.next_cycle(true);
+        // The statistics ride in the poll's frame, never with the force plot;
+        // so do the splits, but not both at once.
+        let with = plan.next_cycle(Extras {
+            stats: true,
+            splits: false,
+        });
         assert_eq!(with.len(), 1);
         assert!(with[0].commands.contains(&stats_command()));
+        let with = plan.next_cycle(Extras {
+            stats: false,
+            splits: true,
+        });
+        assert_eq!(with.len(), 1);
+        assert!(with[0].commands.contains(&split_commands()[0]));
+        assert!(plan.stats_ride() && plan.splits_ride() && !plan.both_ride());
         assert!(!plan.drain.commands.contains(&stats_command()));
+        let drain_poll = plan
+            .drain_poll
+            .as_ref()
+            .expect("a drain that polls fits report 2");
+        assert!(drain_poll.fits(120) && drain_poll.drains());
+        assert!(!drain_poll.commands.contains(&stats_command()));
     }
 
     #[test]
@@ -301,7 +410,7 @@ mod tests {
         let mut plan = PollPlan::new(62);
         assert_eq!(plan.rotation_len(), 4 * SLOW_EVERY);
         let lens: Vec<usize> = (0..plan.rotation_len())
-            .map(|_| plan.next_cycle(false).len())
+            .map(|_| plan.next_cycle(Extras::default()).len())
             .collect();
         assert_eq!(
             lens.iter().filter(|&&n| n == 1).count(),
@@ -309,9 +418,14 @@ mod tests {
         );
         assert!(plan.frames().all(|f| f.fits(62)));
         assert!(plan.drain.fits_in_practice(62));
+        assert!(plan.drain_poll.is_none());
         assert!(plan.reads_stats());
+        assert!(!plan.stats_ride());
         for _ in 0..plan.rotation_len() {
-            let c = plan.next_cycle(true);
+            let c = plan.next_cycle(Extras {
+                stats: true,
+                splits: false,
+            });
             assert!(c.iter().any(|f| f.commands.contains(&stats_command())));
             assert!(
                 !c[0].commands.contains(&stats_command()),
@@ -325,7 +439,10 @@ mod tests {
         let mut plan = PollPlan::new(20);
         assert!(plan.frames().all(|f| f.fits(20)));
         assert!(!plan.reads_stats(), "the statistics do not fit 20 bytes");
-        let cycle = plan.next_cycle(true);
+        let cycle = plan.next_cycle(Extras {
+            stats: true,
+            splits: true,
+        });
         let asked: Vec<CommandKey> = cycle
             .iter()
             .flat_map(|f| f.commands.iter().map(key))
@@ -352,6 +469,15 @@ mod tests {
             plan.frames()
                 .all(|f| f.commands.iter().all(|c| key(c) != cadence))
         );
-        assert_eq!(plan.next_cycle(true).len(), 1);
+        assert_eq!(
+            plan.next_cycle(Extras {
+                stats: true,
+                splits: false
+            })
+            .len(),
+            1
+        );
+        plan.drop_command(key(&split_commands()[1]));
+        assert!(!plan.reads_splits(), "a split time alone says nothing");
     }
 }

@@ -5,7 +5,7 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use erglink_csafe::WorkoutState;
-use erglink_csafe::command::{PmGetErgMachineType, PmGetLastSplitDistance, PmGetLastSplitTime};
+use erglink_csafe::command::PmGetErgMachineType;
 use erglink_model::Machine;
 use erglink_pm::policy::largest_usable_report;
 use erglink_pm::{DriverError, Exchange, Identity, Monitor};
@@ -13,24 +13,27 @@ use erglink_store::Writer;
 use erglink_transport::{ErrorKind, Transport, TransportError};
 
 use crate::adapt::{Adaptations, what};
-use crate::cycle::{Polled, drain, poll};
+use crate::curve::Draining;
+use crate::cycle::{Polled, poll};
 use crate::error::RecorderError;
 use crate::lifecycle::Active;
 use crate::link::Link;
 use crate::live::{Live, LiveLine};
 use crate::machine::{MachineSource, machine_of, resolve};
 use crate::pace::PaceScaler;
-use crate::plan::{PollPlan, key};
+use crate::plan::{Extras, PollPlan, key};
 use crate::reading::Reading;
 use crate::reconnect::{AfterError, Reconnect};
 use crate::splits::{Context, SplitChecker};
 use crate::strokes::{Edge, EdgeDetector};
-use crate::timeout::TimeoutTuner;
+use crate::timeout::{MAX_TIMEOUT_NS, TimeoutTuner};
 
 pub use crate::options::{Options, Reopen, SessionSummary, Until};
 
 /// Time between polls while no session is being recorded: about two a second.
 pub const IDLE_POLL_NS: u64 = 500_000_000;
+/// Idle polls between two looks at the workout the PM holds.
+const IDLE_INFO_EVERY: u32 = 4;
 /// Longest wait between attempts to identify a monitor that does not answer.
 const IDENTIFY_RETRY_NS: u64 = 1_000_000_000;
 /// How long a session outlives its workout for a drive still in progress
@@ -56,6 +59,9 @@ pub struct MonitorRecorder<T> {
     pub(crate) last_session_start: Option<u64>,
     drain_report: Option<u8>,
     kept: Vec<Exchange>,
+    last_rate: Option<u8>,
+    /// The workout the PM holds (type, target), asked between sessions.
+    pub(crate) workout_info: (Option<u8>, Option<erglink_model::WorkoutDuration>),
 }
 
 pub(crate) fn workout_over(state: u8) -> bool {
@@ -72,6 +78,57 @@ fn not_rowing_yet(state: u8) -> bool {
     state == WorkoutState::WaitToBegin.to_u8()
         || workout_over(state)
         || state == WorkoutState::Rearm.to_u8()
+}
+
+/// Polls in which the statistics are asked, when each ask is an exchange of its own.
+const STATS_EVERY: u32 = 4;
+/// How often split figures are read when they take an exchange of their own.
+const SPLITS_ALONE_EVERY_NS: u64 = 5_000_000_000;
+
+/// What the next poll of a session should carry besides its fields.
+fn extras_due(plan: &PollPlan, a: &mut Active, now: u64, split_poll_ns: u64) -> Extras {
+    let mut stats = plan.reads_stats() && a.rec.wants_stats();
+    if stats && !plan.stats_ride() {
+        a.stats_wanted += 1;
+        stats = a.stats_wanted % STATS_EVERY == 1;
+    }
+    // Splits that cost an exchange of their own are read less often.
+    let every = if plan.splits_ride() {
+        split_poll_ns
+    } else {
+        split_poll_ns.max(SPLITS_ALONE_EVERY_NS)
+    };
+    let splits = plan.reads_splits() && now.saturating_sub(a.last_split_poll) >= every;
+    if splits {
+        a.last_split_poll = now;
+        if stats && !plan.both_ride() {
+            // The splits take this poll; the statistics the next.
+            stats = false;
+        }
+    }
+    Extras { stats, splits }
+}
+
+/// A force-plot read got no reply: its block is gone.
+fn lost_block(a: &mut Active) {
+    if let Some(d) = a.draining.as_mut()
+        && d.read(None)
+    {
+        let d = a.draining.take().expect("draining");
+        end_drain(a, d, false);
+    }
+}
+
+/// A drain is over (`cut`: cut short by the next drive): its curve is stored.
+fn end_drain(a: &mut Active, d: Draining, cut: bool) {
+    let mut curve = d.curve;
+    if cut {
+        curve.lose_block();
+    }
+    if curve.was_lost() {
+        a.rec.drains_lost += 1;
+    }
+    a.rec.force_curve(d.index, curve.finish());
 }
 
 /// The report a drain must be forced into, when the one the driver would
@@ -115,6 +172,8 @@ impl<T: Transport> MonitorRecorder<T> {
             last_session_start: None,
             drain_report,
             kept: Vec::new(),
+            last_rate: None,
+            workout_info: (None, None),
         }
     }
 
@@ -178,16 +237,20 @@ impl<T: Transport> MonitorRecorder<T> {
         let mut done = Vec::new();
         let mut active: Option<Active> = None;
         let mut last_poll_ns: Option<u64> = None;
+        let mut idle_polls: u32 = 0;
         while !stop.load(Ordering::Relaxed) && !self.out_of_time(started) {
-            self.tune_timeout();
-            self.apply_given_up(active.as_mut());
-            if self.link.has_suspects()
-                && let Err(e) = self.link.isolate()
-            {
-                self.transport_failed(&e, active.as_mut(), stop);
-                continue;
+            if active.as_ref().is_none_or(|a| a.finished_at.is_none()) {
+                self.tune_timeout();
             }
             self.apply_given_up(active.as_mut());
+            if self.link.probing() {
+                let plan = &self.plan;
+                if let Err(e) = self.link.probe_step(|c| plan.in_plain_polls(c)) {
+                    self.transport_failed(&e, active.as_mut(), stop);
+                    continue;
+                }
+                self.apply_given_up(active.as_mut());
+            }
             if active.is_none() {
                 // Nothing to record: poll about twice a second, on the transport's clock.
                 if let Some(last) = last_poll_ns {
@@ -198,10 +261,12 @@ impl<T: Transport> MonitorRecorder<T> {
                     }
                 }
                 last_poll_ns = Some(self.now_ns());
+                if idle_polls.is_multiple_of(IDLE_INFO_EVERY) && !self.link.probing() {
+                    self.refresh_workout_info();
+                }
+                idle_polls = idle_polls.wrapping_add(1);
             }
-            let want_stats = active.as_ref().is_some_and(|a| a.rec.wants_stats());
-            let keep = self.options.raw_log.then_some(&mut self.kept);
-            let polled = poll(&mut self.link, self.plan.next_cycle(want_stats), keep);
+            let polled = self.poll_once(active.as_mut());
             if let Some(e) = &polled.failed {
                 let e = e.clone();
                 self.transport_failed(&e, active.as_mut(), stop);
@@ -209,6 +274,11 @@ impl<T: Transport> MonitorRecorder<T> {
                 self.reconnect.succeeded();
             }
             let Some(t) = polled.received_ns else {
+                if polled.force_lost
+                    && let Some(a) = active.as_mut()
+                {
+                    lost_block(a);
+                }
                 continue;
             };
             if let Some(finished) = self.take_poll(writer, &mut active, polled, t, stop)? {
@@ -226,6 +296,37 @@ impl<T: Transport> MonitorRecorder<T> {
         Ok(done)
     }
 
+    /// One poll: a read of the curve being drained, or the plan's next cycle
+    /// with the extras due.
+    fn poll_once(&mut self, active: Option<&mut Active>) -> Polled {
+        let keep = self.options.raw_log.then_some(&mut self.kept);
+        if active.as_ref().is_some_and(|a| a.draining.is_some()) {
+            let (frame, forced) = match &self.plan.drain_poll {
+                Some(f) => (f, None),
+                None => (&self.plan.drain, self.drain_report),
+            };
+            let saved = self.link.monitor().settings().clone();
+            let settings = self.link.monitor_mut().settings_mut();
+            if forced.is_some() {
+                settings.forced_report = forced;
+            }
+            // A drain is never resent, and its block is gone if its reply
+            // comes late: it is worth the longest wait.
+            settings.timeout_ns = MAX_TIMEOUT_NS;
+            let polled = poll(&mut self.link, std::slice::from_ref(frame), keep);
+            *self.link.monitor_mut().settings_mut() = saved;
+            return polled;
+        }
+        let now = self.link.monitor().now_ns();
+        let extras = match active {
+            // While suspects are asked alone, the polls must be frames the PM accepts.
+            Some(_) if self.link.probing() => Extras::default(),
+            Some(a) => extras_due(&self.plan, a, now, self.options.split_poll_ns),
+            None => Extras::default(),
+        };
+        poll(&mut self.link, self.plan.next_cycle(extras), keep)
+    }
+
     /// Folds one poll into the session (beginning one if rowing started).
     /// Returns the session it finished, if any.
     fn take_poll(
@@ -237,14 +338,26 @@ impl<T: Transport> MonitorRecorder<T> {
         stop: &AtomicBool,
     ) -> Result<Option<SessionSummary>, RecorderError> {
         let mut r = polled.reading;
-        self.settle_pace(&mut r);
-        self.last_report = polled.report_id;
-        self.show(&r, active.as_ref());
+        // A poll is a sample when it read the stroke state; a plain
+        // force-plot read is not.
+        let is_sample = r.stroke_state.is_some();
+        if is_sample {
+            // A drain that polls does not read the stroke rate: it changes only
+            // when a drive ends, and the poll that saw the drive end read it.
+            match r.rate_spm {
+                Some(rate) => self.last_rate = Some(rate),
+                None => r.rate_spm = self.last_rate,
+            }
+            self.settle_pace(&mut r);
+            self.last_report = polled.report_id;
+            self.show(&r, active.as_ref());
+        }
         let edge = r.stroke_state.and_then(|s| self.edges.observe(s));
+        let catch = matches!(edge, Some(Edge::DriveStart | Edge::WholeDrive));
+        let finish = matches!(edge, Some(Edge::DriveEnd | Edge::WholeDrive));
         if active.is_none() {
-            let rowing = r.workout_state.is_some_and(|s| !not_rowing_yet(s))
-                || matches!(edge, Some(Edge::DriveStart | Edge::WholeDrive));
-            if !rowing {
+            let rowing = r.workout_state.is_some_and(|s| !not_rowing_yet(s)) || catch;
+            if !rowing || !is_sample {
                 self.kept.clear();
                 return Ok(None);
             }
@@ -255,54 +368,60 @@ impl<T: Transport> MonitorRecorder<T> {
             a.rec
                 .log_exchange(crate::lifecycle::raw(&ex, a.rec.start_ns));
         }
-        a.sampled(t, polled.exchanges);
-        a.rec.sample(t, &r);
-        if let Some(ws) = r.workout_state {
-            a.rec.workout_state(t, ws, &r);
+        if is_sample {
+            a.sampled(t, polled.exchanges);
+            a.rec.sample(t, &r);
+            if let Some(ws) = r.workout_state {
+                a.rec.workout_state(t, ws, &r);
+            }
         }
-        if matches!(edge, Some(Edge::DriveStart | Edge::WholeDrive)) {
+        if catch {
             a.rec.drive_start(t);
         }
-        if matches!(edge, Some(Edge::DriveEnd | Edge::WholeDrive)) {
-            let keep = self.options.raw_log.then_some(&mut self.kept);
-            let (curve, failed) = drain(&mut self.link, &self.plan.drain, self.drain_report, keep);
-            if curve.was_lost() {
-                a.rec.drains_lost += 1;
+        if finish {
+            if let Some(cut) = a.draining.take() {
+                // The next drive ended before this curve was read out: the
+                // PM's buffer holds the new one now.
+                end_drain(a, cut, true);
             }
-            a.rec.drive_end(t, curve.finish());
-            if let Some(e) = failed {
-                self.transport_failed(&e, Some(a), stop);
+            a.draining = a.rec.drive_end(t).map(Draining::new);
+        }
+        if let Some(d) = a.draining.as_mut()
+            && (polled.force.is_some() || polled.force_lost)
+        {
+            let block = polled.force.as_ref().map(|b| (b.count, b.samples()));
+            if d.read(block) {
+                let d = a.draining.take().expect("draining");
+                end_drain(a, d, false);
             }
         }
         if let Some(s) = &polled.stats {
             a.rec.stroke_stats(s);
         }
-        if self.plan.splits.is_some()
-            && t.saturating_sub(a.last_split_poll) >= self.options.split_poll_ns
-        {
-            a.last_split_poll = t;
-            self.read_splits(a, stop);
-        }
-        for ex in self.kept.drain(..) {
-            a.rec
-                .log_exchange(crate::lifecycle::raw(&ex, a.rec.start_ns));
+        if let Some((time, dist)) = polled.split {
+            self.take_split(a, t, time, dist);
         }
         if let Some(b) = a.rec.due_batch(t) {
             writer.send(&a.rec.id, b)?;
         }
         if r.workout_state.is_some_and(workout_over) && a.finished_at.is_none() {
             a.finished_at = Some(t);
+            // A PM may be slow while it logs the workout: the last curve and
+            // the last split are worth the longest wait.
+            self.link.monitor_mut().settings_mut().timeout_ns = MAX_TIMEOUT_NS;
         }
         let finished = a.finished_at.is_some();
         let idle = !a.rec.resting()
             && t.saturating_sub(a.rec.last_catch_ns) >= self.options.idle_timeout_ns;
-        let last_drive_open = a
-            .finished_at
-            .is_some_and(|f| self.edges.driving() && t.saturating_sub(f) < LAST_DRIVE_GRACE_NS);
-        if !(finished || idle) || last_drive_open {
+        // The finish line may come mid-drive: that drive's curve is the PM's
+        // last. A drain under way ends by itself, within ten reads.
+        let last_curve_due = a.draining.is_some()
+            || a.finished_at
+                .is_some_and(|f| self.edges.driving() && t.saturating_sub(f) < LAST_DRIVE_GRACE_NS);
+        if !(finished || idle) || last_curve_due {
             return Ok(None);
         }
-        if finished && self.plan.splits.is_some() {
+        if finished && self.plan.reads_splits() {
             // The last split ends with the workout: read it before closing.
             self.read_splits(a, stop);
         }
@@ -357,12 +476,6 @@ impl<T: Transport> MonitorRecorder<T> {
             self.plan.drop_command(key(&g.command));
             self.adaptations
                 .add(&name, what::COMMAND_DROPPED, g.command.name(), g.why);
-        }
-        if !self.link.allows(&[
-            PmGetLastSplitTime {}.into(),
-            PmGetLastSplitDistance {}.into(),
-        ]) {
-            self.plan.drop_splits();
         }
         if had_stats
             && !self.plan.reads_stats()
@@ -476,34 +589,30 @@ impl<T: Transport> MonitorRecorder<T> {
         self.identity = Some(id);
     }
 
-    /// Reads the last split's figures, checked before they are stored.
+    /// Reads the last split's figures in a frame of their own.
     fn read_splits(&mut self, a: &mut Active, stop: &AtomicBool) {
         let Some(frame) = &self.plan.splits else {
             return;
         };
-        let sent = self.link.exchange(&frame.commands, &frame.shape);
-        let ex = match sent {
-            crate::link::Sent::Reply(ex) => ex,
-            crate::link::Sent::NoReply(_) => return,
-            crate::link::Sent::Transport(e) => {
-                self.transport_failed(&e, Some(a), stop);
-                return;
-            }
-        };
-        if self.options.raw_log {
+        let keep = self.options.raw_log.then_some(&mut self.kept);
+        let polled = poll(&mut self.link, std::slice::from_ref(frame), keep);
+        for ex in self.kept.drain(..) {
             a.rec
                 .log_exchange(crate::lifecycle::raw(&ex, a.rec.start_ns));
         }
-        let time = ex.response.get::<PmGetLastSplitTime>().map(|t| t.time);
-        let dist = ex
-            .response
-            .get::<PmGetLastSplitDistance>()
-            .map(|d| d.distance);
-        let (Some(time), Some(dist)) = (time, dist) else {
-            return;
-        };
+        if let Some(e) = &polled.failed {
+            let e = e.clone();
+            self.transport_failed(&e, Some(a), stop);
+        }
+        if let (Some(t), Some((time, dist))) = (polled.received_ns, polled.split) {
+            self.take_split(a, t, time, dist);
+        }
+    }
+
+    /// Split figures read at `t`, checked before they are stored.
+    fn take_split(&mut self, a: &mut Active, t: u64, time: u32, dist: u32) {
         let cx = Context {
-            elapsed_ds: ex.received_ns.saturating_sub(a.rec.start_ns) / 100_000_000,
+            elapsed_ds: t.saturating_sub(a.rec.start_ns) / 100_000_000,
         };
         let (checked, settled) = self.splits.check(time, dist, cx);
         // The spec's order is no adaptation; the other one is.
@@ -517,7 +626,7 @@ impl<T: Transport> MonitorRecorder<T> {
             );
         }
         match checked {
-            Some((t, d)) => a.rec.split_figures(ex.received_ns, t, d),
+            Some((time, dist)) => a.rec.split_figures(t, time, dist),
             None => tracing::debug!(
                 "{}: split figures {time}, {dist} fit no byte order; not stored",
                 self.name()

@@ -169,27 +169,29 @@ impl Recording {
         self.last_catch_ns = t_ns;
     }
 
-    /// A finish: the stroke's drained force curve(s).
-    pub fn drive_end(&mut self, t_ns: u64, curves: Vec<(Vec<u16>, bool)>) {
+    /// A finish at `t_ns`: returns the index of the stroke whose drive ended,
+    /// whose curve is to be drained.
+    pub fn drive_end(&mut self, t_ns: u64) -> Option<u32> {
         let rel = self.rel(t_ns);
+        self.strokes_log.drive_end(rel)
+    }
+
+    /// The drained force curve(s) of stroke `index`.
+    pub fn force_curve(&mut self, index: u32, curves: Vec<(Vec<u16>, bool)>) {
         // A drain that held more than one curve: the last is this stroke's,
         // the earlier ones tails of curves already read.
-        let curve = curves.into_iter().next_back().filter(|c| !c.0.is_empty());
-        let Some(index) = self
-            .strokes_log
-            .drive_end(rel, curve.as_ref().map(|c| &c.0[..]))
+        let Some((samples, complete)) = curves.into_iter().next_back().filter(|c| !c.0.is_empty())
         else {
             return;
         };
-        if let Some((samples, complete)) = curve {
-            self.curves.0 += 1;
-            self.curves.1 += u64::from(complete);
-            self.batch.force_curves.push(ForceCurve {
-                stroke_index: index,
-                samples_lbf: samples,
-                complete,
-            });
-        }
+        self.strokes_log.curve(index, &samples);
+        self.curves.0 += 1;
+        self.curves.1 += u64::from(complete);
+        self.batch.force_curves.push(ForceCurve {
+            stroke_index: index,
+            samples_lbf: samples,
+            complete,
+        });
     }
 
     /// A stroke-statistics reading, placed on the stroke it describes.

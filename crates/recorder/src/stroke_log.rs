@@ -135,18 +135,31 @@ impl StrokeLog {
         stored + self.emit(out)
     }
 
-    /// The finish of the open stroke at `t_ns`, with its curve if drained.
-    /// Returns its index.
-    pub fn drive_end(&mut self, t_ns: u64, curve: Option<&[u16]>) -> Option<u32> {
+    /// The finish of the open stroke at `t_ns`. Returns its index.
+    pub fn drive_end(&mut self, t_ns: u64) -> Option<u32> {
         let open = self.open.as_mut()?;
         open.drive_end_ns = Some(t_ns);
-        if let Some(c) = curve.filter(|c| !c.is_empty()) {
-            let peak = c.iter().copied().max().unwrap_or(0);
-            let mean = c.iter().map(|&v| u64::from(v)).sum::<u64>() / c.len() as u64;
-            open.curve_peak_dlbf = Some(peak.saturating_mul(10));
-            open.curve_mean_dlbf = Some((mean * 10).min(u64::from(u16::MAX)) as u16);
-        }
         Some(open.index)
+    }
+
+    /// The drained force curve of stroke `index`, open or waiting.
+    pub fn curve(&mut self, index: u32, curve: &[u16]) {
+        let Some(st) = self
+            .closed
+            .iter_mut()
+            .map(|c| &mut c.stroke)
+            .chain(self.open.iter_mut())
+            .find(|st| st.index == index)
+        else {
+            return;
+        };
+        if curve.is_empty() {
+            return;
+        }
+        let peak = curve.iter().copied().max().unwrap_or(0);
+        let mean = curve.iter().map(|&v| u64::from(v)).sum::<u64>() / curve.len() as u64;
+        st.curve_peak_dlbf = Some(peak.saturating_mul(10));
+        st.curve_mean_dlbf = Some((mean * 10).min(u64::from(u16::MAX)) as u16);
     }
 
     /// Whether statistics are still wanted: a stroke whose drive has ended
@@ -236,7 +249,8 @@ mod tests {
         for i in 0..5u16 {
             let t = u64::from(i) * 2 * S;
             log.drive_start(t, u32::from(i) * 100, &mut out);
-            log.drive_end(t + 8 * S / 10, Some(&[10, 100 + i, 20]));
+            let index = log.drive_end(t + 8 * S / 10).unwrap();
+            log.curve(index, &[10, 100 + i, 20]);
             let shown = if late { i } else { i + 1 };
             if shown > 0 {
                 log.stats(&stats(shown, 100 + shown - 1), &mut out);
@@ -272,7 +286,8 @@ mod tests {
         let mut log = StrokeLog::new(false);
         let mut out = Vec::new();
         log.drive_start(0, 0, &mut out);
-        log.drive_end(81 * S / 100, Some(&[10, 150, 20]));
+        log.drive_end(81 * S / 100);
+        log.curve(0, &[10, 150, 20]);
         assert!(!log.wants_stats());
         assert_eq!(log.drive_start(2 * S, 100, &mut out), 1, "stored at once");
         assert_eq!(out[0].drive_time_cs, 81);
@@ -286,7 +301,7 @@ mod tests {
         let mut log = StrokeLog::new(true);
         let mut out = Vec::new();
         log.drive_start(0, 0, &mut out);
-        log.drive_end(S, None);
+        log.drive_end(S);
         log.drive_start(2 * S, 100, &mut out);
         assert!(out.is_empty());
         assert_eq!(log.stop_awaiting_stats(&mut out), 1);

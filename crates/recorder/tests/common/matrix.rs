@@ -55,11 +55,28 @@ impl Cell {
         }
     }
 
-    /// PM3 and PM4 cannot say which machine they sit on: the cells on a
+    /// Whether the monitor can say which machine it sits on: a PM5 answers
+    /// `7E ED`, unless it keeps that id behind authentication; a PM3 or PM4
+    /// refuses it.
+    fn reports_machine(&self) -> bool {
+        let gated = self.quirks.split('&').any(|kv| match kv.split_once('=') {
+            Some(("proprietary", v)) => {
+                v == "refuse"
+                    || v == "silent"
+                    || v.split_once(':').is_some_and(|(_, ids)| {
+                        ids.split(',').any(|id| id.eq_ignore_ascii_case("ED"))
+                    })
+            }
+            _ => false,
+        });
+        self.model == "pm5" && !gated
+    }
+
+    /// A monitor that cannot say which machine it sits on: the cells on a
     /// SkiErg or BikeErg name it as a user would (`--machine`); those on a
     /// RowErg leave it to the documented assumption.
     fn machine_option(&self) -> Option<Machine> {
-        (self.model != "pm5" && self.machine != "rower").then(|| self.expected_machine())
+        (!self.reports_machine() && self.machine != "rower").then(|| self.expected_machine())
     }
 }
 
@@ -165,7 +182,7 @@ pub fn run_cell(cell: &Cell) -> Outcome {
     );
 
     // The right machine and model, or the documented assumption.
-    let machine_ok = if cell.model != "pm5" && cell.machine_option().is_none() {
+    let machine_ok = if !cell.reports_machine() && cell.machine_option().is_none() {
         session.machine == Machine::RowErg && session.machine_assumed
     } else {
         session.machine == cell.expected_machine() && !session.machine_assumed
