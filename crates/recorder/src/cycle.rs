@@ -9,9 +9,40 @@ use erglink_csafe::wire::SampleBlock;
 use erglink_pm::{DriverError, Exchange};
 use erglink_transport::{Transport, TransportError};
 
+use crate::lifecycle::Active;
 use crate::link::{Link, Sent};
 use crate::pack::Frame;
+use crate::plan::{Extras, PollPlan};
 use crate::reading::{Reading, stroke_stats};
+
+/// Polls in which the statistics are asked, when each ask is an exchange of its own.
+const STATS_EVERY: u32 = 4;
+/// How often split figures are read when they take an exchange of their own.
+const SPLITS_ALONE_EVERY_NS: u64 = 5_000_000_000;
+
+/// What the next poll of a session should carry besides its fields.
+pub(crate) fn extras_due(plan: &PollPlan, a: &mut Active, now: u64, split_poll_ns: u64) -> Extras {
+    let mut stats = plan.reads_stats() && a.rec.wants_stats();
+    if stats && !plan.stats_ride() {
+        a.stats_wanted += 1;
+        stats = a.stats_wanted % STATS_EVERY == 1;
+    }
+    // Splits that cost an exchange of their own are read less often.
+    let every = if plan.splits_ride() {
+        split_poll_ns
+    } else {
+        split_poll_ns.max(SPLITS_ALONE_EVERY_NS)
+    };
+    let splits = plan.reads_splits() && now.saturating_sub(a.last_split_poll) >= every;
+    if splits {
+        a.last_split_poll = now;
+        if stats && !plan.both_ride() {
+            // The splits take this poll; the statistics the next.
+            stats = false;
+        }
+    }
+    Extras { stats, splits }
+}
 
 /// What one poll read.
 #[derive(Debug, Default)]

@@ -27,10 +27,12 @@
 #![forbid(unsafe_code)]
 
 pub mod adapt;
+mod attach;
 mod curve;
 mod cycle;
 mod error;
 mod isolate;
+mod learn;
 mod lifecycle;
 mod link;
 mod live;

@@ -51,6 +51,28 @@ impl Active {
     }
 }
 
+/// A force-plot read got no reply: its block is gone.
+pub(crate) fn lost_block(a: &mut Active) {
+    if let Some(d) = a.draining.as_mut()
+        && d.read(None)
+    {
+        let d = a.draining.take().expect("draining");
+        end_drain(a, d, false);
+    }
+}
+
+/// A drain is over (`cut`: cut short by the next drive): its curve is stored.
+pub(crate) fn end_drain(a: &mut Active, d: Draining, cut: bool) {
+    let mut curve = d.curve;
+    if cut {
+        curve.lose_block();
+    }
+    if curve.was_lost() {
+        a.rec.drains_lost += 1;
+    }
+    a.rec.force_curve(d.index, curve.finish());
+}
+
 fn wall_clock() -> UtcNanos {
     let d = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

@@ -5,26 +5,25 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use erglink_csafe::WorkoutState;
-use erglink_csafe::command::PmGetErgMachineType;
 use erglink_model::Machine;
 use erglink_pm::policy::largest_usable_report;
-use erglink_pm::{DriverError, Exchange, Identity, Monitor};
+use erglink_pm::{Exchange, Identity, Monitor};
 use erglink_store::Writer;
-use erglink_transport::{ErrorKind, Transport, TransportError};
+use erglink_transport::Transport;
 
-use crate::adapt::{Adaptations, what};
+use crate::adapt::Adaptations;
 use crate::curve::Draining;
-use crate::cycle::{Polled, poll};
+use crate::cycle::{Polled, extras_due, poll};
 use crate::error::RecorderError;
-use crate::lifecycle::Active;
+use crate::lifecycle::{Active, end_drain, lost_block};
 use crate::link::Link;
 use crate::live::{Live, LiveLine};
-use crate::machine::{MachineSource, machine_of, resolve};
+use crate::machine::MachineSource;
 use crate::pace::PaceScaler;
-use crate::plan::{Extras, PollPlan, key};
+use crate::plan::{Extras, PollPlan};
 use crate::reading::Reading;
-use crate::reconnect::{AfterError, Reconnect};
-use crate::splits::{Context, SplitChecker};
+use crate::reconnect::Reconnect;
+use crate::splits::SplitChecker;
 use crate::strokes::{Edge, EdgeDetector};
 use crate::timeout::{MAX_TIMEOUT_NS, TimeoutTuner};
 
@@ -34,8 +33,6 @@ pub use crate::options::{Options, Reopen, SessionSummary, Until};
 pub const IDLE_POLL_NS: u64 = 500_000_000;
 /// Idle polls between two looks at the workout the PM holds.
 const IDLE_INFO_EVERY: u32 = 4;
-/// Longest wait between attempts to identify a monitor that does not answer.
-const IDENTIFY_RETRY_NS: u64 = 1_000_000_000;
 /// How long a session outlives its workout for a drive still in progress
 /// (the finish line came mid-drive): its curve is the PM's last.
 const LAST_DRIVE_GRACE_NS: u64 = 2_000_000_000;
@@ -43,7 +40,7 @@ const LAST_DRIVE_GRACE_NS: u64 = 2_000_000_000;
 /// Records one monitor.
 pub struct MonitorRecorder<T> {
     pub(crate) link: Link<T>,
-    reconnect: Reconnect<T>,
+    pub(crate) reconnect: Reconnect<T>,
     pub(crate) plan: PollPlan,
     pub(crate) options: Options,
     live: Live,
@@ -51,14 +48,14 @@ pub struct MonitorRecorder<T> {
     pub(crate) machine: Machine,
     pub(crate) machine_source: MachineSource,
     edges: EdgeDetector,
-    pace: PaceScaler,
-    splits: SplitChecker,
-    timeout: TimeoutTuner,
+    pub(crate) pace: PaceScaler,
+    pub(crate) splits: SplitChecker,
+    pub(crate) timeout: TimeoutTuner,
     pub(crate) adaptations: Adaptations,
     pub(crate) last_report: u8,
     pub(crate) last_session_start: Option<u64>,
     drain_report: Option<u8>,
-    kept: Vec<Exchange>,
+    pub(crate) kept: Vec<Exchange>,
     last_rate: Option<u8>,
     /// The workout the PM holds (type, target), asked between sessions.
     pub(crate) workout_info: (Option<u8>, Option<erglink_model::WorkoutDuration>),
@@ -78,57 +75,6 @@ fn not_rowing_yet(state: u8) -> bool {
     state == WorkoutState::WaitToBegin.to_u8()
         || workout_over(state)
         || state == WorkoutState::Rearm.to_u8()
-}
-
-/// Polls in which the statistics are asked, when each ask is an exchange of its own.
-const STATS_EVERY: u32 = 4;
-/// How often split figures are read when they take an exchange of their own.
-const SPLITS_ALONE_EVERY_NS: u64 = 5_000_000_000;
-
-/// What the next poll of a session should carry besides its fields.
-fn extras_due(plan: &PollPlan, a: &mut Active, now: u64, split_poll_ns: u64) -> Extras {
-    let mut stats = plan.reads_stats() && a.rec.wants_stats();
-    if stats && !plan.stats_ride() {
-        a.stats_wanted += 1;
-        stats = a.stats_wanted % STATS_EVERY == 1;
-    }
-    // Splits that cost an exchange of their own are read less often.
-    let every = if plan.splits_ride() {
-        split_poll_ns
-    } else {
-        split_poll_ns.max(SPLITS_ALONE_EVERY_NS)
-    };
-    let splits = plan.reads_splits() && now.saturating_sub(a.last_split_poll) >= every;
-    if splits {
-        a.last_split_poll = now;
-        if stats && !plan.both_ride() {
-            // The splits take this poll; the statistics the next.
-            stats = false;
-        }
-    }
-    Extras { stats, splits }
-}
-
-/// A force-plot read got no reply: its block is gone.
-fn lost_block(a: &mut Active) {
-    if let Some(d) = a.draining.as_mut()
-        && d.read(None)
-    {
-        let d = a.draining.take().expect("draining");
-        end_drain(a, d, false);
-    }
-}
-
-/// A drain is over (`cut`: cut short by the next drive): its curve is stored.
-fn end_drain(a: &mut Active, d: Draining, cut: bool) {
-    let mut curve = d.curve;
-    if cut {
-        curve.lose_block();
-    }
-    if curve.was_lost() {
-        a.rec.drains_lost += 1;
-    }
-    a.rec.force_curve(d.index, curve.finish());
 }
 
 /// The report a drain must be forced into, when the one the driver would
@@ -220,7 +166,7 @@ impl<T: Transport> MonitorRecorder<T> {
         f(line);
     }
 
-    fn out_of_time(&self, started: u64) -> bool {
+    pub(crate) fn out_of_time(&self, started: u64) -> bool {
         matches!(self.options.until, Until::Duration(d) if self.now_ns().saturating_sub(started) >= d)
     }
 
@@ -427,211 +373,6 @@ impl<T: Transport> MonitorRecorder<T> {
         }
         let a = active.take().expect("recording");
         Ok(Some(self.finish(writer, a, t, finished)?))
-    }
-
-    /// Settles what GETPACE's number means, and gives the poll its pace.
-    fn settle_pace(&mut self, r: &mut Reading) {
-        if let (Some(raw), Some(w)) = (r.pace_raw, r.power_w)
-            && let Some(scale) = self.pace.observe(self.machine, raw, w)
-        {
-            let name = self.name();
-            self.adaptations.add(
-                &name,
-                what::PACE_SCALE,
-                scale.name(),
-                "GETPACE's number agreed with the power on the first strokes in this reading only",
-            );
-        }
-        r.pace_cs_per_500m = self.pace.pace_cs(self.machine, r.pace_raw, r.power_w);
-    }
-
-    /// Fits the reply timeout to the monitor (never under 250 ms), raised
-    /// again when replies come late.
-    fn tune_timeout(&mut self) {
-        let current = self.link.monitor().settings().timeout_ns;
-        let Some((timeout, raised)) = self.timeout.fit(self.link.monitor().stats(), current) else {
-            return;
-        };
-        self.link.monitor_mut().settings_mut().timeout_ns = timeout;
-        if let Some(r) = raised {
-            let name = self.name();
-            self.adaptations.add(
-                &name,
-                what::TIMEOUT_RAISED,
-                format!("{} ms", r.timeout_ns / 1_000_000),
-                format!("{} replies came after the timeout", r.late_replies),
-            );
-        }
-    }
-
-    /// Drops what the link gave up from the plan, once each, with a warning.
-    fn apply_given_up(&mut self, active: Option<&mut Active>) {
-        let given_up = self.link.take_given_up();
-        if given_up.is_empty() {
-            return;
-        }
-        let name = self.name();
-        let had_stats = self.plan.reads_stats();
-        for g in given_up {
-            self.plan.drop_command(key(&g.command));
-            self.adaptations
-                .add(&name, what::COMMAND_DROPPED, g.command.name(), g.why);
-        }
-        if had_stats
-            && !self.plan.reads_stats()
-            && let Some(a) = active
-        {
-            a.rec.stats_dropped();
-        }
-    }
-
-    /// After a transport error: reopen at once; a monitor that is not there
-    /// is disconnected, and is waited for (the session's gap).
-    pub(crate) fn transport_failed(
-        &mut self,
-        e: &TransportError,
-        active: Option<&mut Active>,
-        stop: &AtomicBool,
-    ) {
-        let every = self.options.reconnect_every_ns;
-        match self
-            .reconnect
-            .after_error(self.link.monitor_mut(), e, every)
-        {
-            AfterError::Back => {}
-            AfterError::Gone => {
-                tracing::info!("{}: unplugged ({e})", self.name());
-                if let Some(a) = active {
-                    a.rec.gap_start();
-                    a.unplugged();
-                }
-                self.update_live(|l| l.state = "unplugged");
-                if self
-                    .reconnect
-                    .wait_for_return(self.link.monitor_mut(), stop, every)
-                {
-                    tracing::info!("{}: back", self.name());
-                    self.update_live(|l| l.state = "recording");
-                }
-            }
-        }
-    }
-
-    /// Identifies the monitor, waiting for it while it is away or asleep.
-    /// False when the time given ran out first.
-    fn identify(&mut self, stop: &AtomicBool, started: u64) -> Result<bool, RecorderError> {
-        let mut said_waiting = false;
-        let mut wait = IDENTIFY_RETRY_NS / 8;
-        loop {
-            if stop.load(Ordering::Relaxed) {
-                return Err(RecorderError::Stopped);
-            }
-            if self.out_of_time(started) {
-                return Ok(false);
-            }
-            match self.link.monitor_mut().identify() {
-                Ok(id) => {
-                    self.identified(id, stop);
-                    return Ok(true);
-                }
-                Err(DriverError::Transport(e)) if e.kind != ErrorKind::Diverged => {
-                    self.transport_failed(&e, None, stop);
-                }
-                Err(e @ (DriverError::Timeout { .. } | DriverError::Truncated { .. })) => {
-                    if !said_waiting {
-                        tracing::info!("{}: waiting for the monitor to answer ({e})", self.name());
-                        said_waiting = true;
-                    }
-                    self.link.monitor_mut().transport_mut().sleep_ns(wait);
-                    wait = (wait * 2).min(IDENTIFY_RETRY_NS);
-                }
-                Err(e) => return Err(RecorderError::Driver(self.name(), e)),
-            }
-        }
-    }
-
-    /// What the identity says: the model, and the machine.
-    fn identified(&mut self, id: Identity, stop: &AtomicBool) {
-        let name = self.name();
-        if let (Some(m), Some(v)) = (id.model, id.version_model)
-            && m != v
-        {
-            self.adaptations.add(
-                &name,
-                what::MODEL,
-                format!("PM{m}"),
-                format!("the USB product string says PM{m}; GETVERSION's model byte says {v}"),
-            );
-        }
-        // A PM3 or PM4 refuses 7E ED: it is not asked.
-        let reported = if id.model.is_none_or(|m| m >= 5) {
-            match self.link.ask(PmGetErgMachineType {}) {
-                Ok(m) => m.map(|m| machine_of(m.machine_type)),
-                Err(e) => {
-                    self.transport_failed(&e, None, stop);
-                    None
-                }
-            }
-        } else {
-            None
-        };
-        let (machine, source) = resolve(reported, id.serial.as_deref(), &self.options);
-        self.machine = machine;
-        self.machine_source = source;
-        if source == MachineSource::Assumed {
-            self.adaptations.add(
-                &name,
-                what::MACHINE_ASSUMED,
-                "rower",
-                "the monitor cannot say which machine it is on, and --machine did not say",
-            );
-        }
-        self.identity = Some(id);
-    }
-
-    /// Reads the last split's figures in a frame of their own.
-    fn read_splits(&mut self, a: &mut Active, stop: &AtomicBool) {
-        let Some(frame) = &self.plan.splits else {
-            return;
-        };
-        let keep = self.options.raw_log.then_some(&mut self.kept);
-        let polled = poll(&mut self.link, std::slice::from_ref(frame), keep);
-        for ex in self.kept.drain(..) {
-            a.rec
-                .log_exchange(crate::lifecycle::raw(&ex, a.rec.start_ns));
-        }
-        if let Some(e) = &polled.failed {
-            let e = e.clone();
-            self.transport_failed(&e, Some(a), stop);
-        }
-        if let (Some(t), Some((time, dist))) = (polled.received_ns, polled.split) {
-            self.take_split(a, t, time, dist);
-        }
-    }
-
-    /// Split figures read at `t`, checked before they are stored.
-    fn take_split(&mut self, a: &mut Active, t: u64, time: u32, dist: u32) {
-        let cx = Context {
-            elapsed_ds: t.saturating_sub(a.rec.start_ns) / 100_000_000,
-        };
-        let (checked, settled) = self.splits.check(time, dist, cx);
-        // The spec's order is no adaptation; the other one is.
-        if let Some(order @ crate::splits::Order::Swapped) = settled {
-            let name = self.name();
-            self.adaptations.add(
-                &name,
-                what::BYTE_ORDER_7F,
-                order.name(),
-                "the split figures fit the session only in this byte order",
-            );
-        }
-        match checked {
-            Some((time, dist)) => a.rec.split_figures(t, time, dist),
-            None => tracing::debug!(
-                "{}: split figures {time}, {dist} fit no byte order; not stored",
-                self.name()
-            ),
-        }
     }
 
     fn show(&self, r: &Reading, active: Option<&Active>) {
