@@ -11,7 +11,7 @@ use erglink_transport::{ErrorKind, Transport, TransportError};
 use crate::adapt::what;
 use crate::error::RecorderError;
 use crate::lifecycle::Active;
-use crate::machine::{MachineSource, machine_of, resolve};
+use crate::machine::{machine_of, resolve};
 use crate::poller::MonitorRecorder;
 use crate::reconnect::AfterError;
 
@@ -69,7 +69,7 @@ impl<T: Transport> MonitorRecorder<T> {
             }
             match self.link.monitor_mut().identify() {
                 Ok(id) => {
-                    self.identified(id, stop);
+                    self.identified(id);
                     return Ok(true);
                 }
                 Err(DriverError::Transport(e)) if e.kind != ErrorKind::Diverged => {
@@ -89,7 +89,7 @@ impl<T: Transport> MonitorRecorder<T> {
     }
 
     /// What the identity says: the model, and the machine.
-    fn identified(&mut self, id: Identity, stop: &AtomicBool) {
+    fn identified(&mut self, id: Identity) {
         let name = self.name();
         if let (Some(m), Some(v)) = (id.model, id.version_model)
             && m != v
@@ -101,29 +101,33 @@ impl<T: Transport> MonitorRecorder<T> {
                 format!("the USB product string says PM{m}; GETVERSION's model byte says {v}"),
             );
         }
-        // A PM3 or PM4 refuses 7E ED: it is not asked.
-        let reported = if id.model.is_none_or(|m| m >= 5) {
-            match self.link.ask(PmGetErgMachineType {}) {
-                Ok(m) => m.map(|m| machine_of(m.machine_type)),
-                Err(e) => {
-                    self.transport_failed(&e, None, stop);
-                    None
-                }
-            }
+        self.identity = Some(id);
+        self.ask_machine();
+    }
+
+    /// Whether the monitor may say which machine it sits on: a PM5 answers
+    /// `7E ED`; a PM3 or PM4 refuses it, and is not asked.
+    pub(crate) fn reports_machine(&self) -> bool {
+        let model = self.identity.as_ref().and_then(|i| i.model);
+        model.is_none_or(|m| m >= 5) && !self.link.is_given_up(&PmGetErgMachineType {}.into())
+    }
+
+    /// Asks the monitor its machine, if it may say, and settles the machine:
+    /// reported, else the user's word, else RowErg, assumed. A transport
+    /// error surfaces on the next poll, which handles it.
+    pub(crate) fn ask_machine(&mut self) {
+        let reported = if self.reports_machine() {
+            self.link
+                .ask(PmGetErgMachineType {})
+                .ok()
+                .flatten()
+                .map(|m| machine_of(m.machine_type))
         } else {
             None
         };
-        let (machine, source) = resolve(reported, id.serial.as_deref(), &self.options);
+        let serial = self.identity.as_ref().and_then(|i| i.serial.clone());
+        let (machine, source) = resolve(reported, serial.as_deref(), &self.options);
         self.machine = machine;
         self.machine_source = source;
-        if source == MachineSource::Assumed {
-            self.adaptations.add(
-                &name,
-                what::MACHINE_ASSUMED,
-                "rower",
-                "the monitor cannot say which machine it is on, and --machine did not say",
-            );
-        }
-        self.identity = Some(id);
     }
 }

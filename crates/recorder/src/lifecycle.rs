@@ -9,6 +9,7 @@ use erglink_pm::{Exchange, Identity};
 use erglink_store::{Batch, Writer};
 use erglink_transport::{Backend, Transport};
 
+use crate::adapt::what;
 use crate::curve::Draining;
 use crate::error::RecorderError;
 use crate::machine::MachineSource;
@@ -27,6 +28,8 @@ pub(crate) struct Active {
     pub finished_at: Option<u64>,
     /// The force curve being drained.
     pub draining: Option<Draining>,
+    /// When the last drive ended.
+    pub last_drive_end_ns: Option<u64>,
     /// Polls that wanted the statistics, when those take an exchange of their own.
     pub stats_wanted: u32,
     last_sample_ns: Option<u64>,
@@ -130,23 +133,31 @@ fn monitor_info(id: &Identity) -> MonitorInfo {
 }
 
 impl<T: Transport> MonitorRecorder<T> {
-    /// Asks the PM about the workout it holds, between sessions: asked at
-    /// the first stroke, a slow (or silent) getter would stall the polls
-    /// that must see the first drives. Transport errors surface on the next
-    /// poll, which handles them.
-    pub(crate) fn refresh_workout_info(&mut self) {
-        if let Ok(Some(w)) = self.link.ask(PmGetWorkoutType {}) {
-            self.workout_info.0 = Some(w.workout_type.to_u8());
-        }
-        // Not asked again after it went unanswered.
-        if self.link.went_unanswered(&PmGetWorkoutDuration {}.into()) {
-            return;
-        }
-        if let Ok(d) = self.link.ask(PmGetWorkoutDuration {}) {
-            self.workout_info.1 = d.filter(|d| d.duration > 0).map(|d| WorkoutDuration {
-                duration_type: d.duration_type.to_u8(),
-                value: d.duration,
-            });
+    /// Asks the PM one thing about the workout it holds (`step` says which),
+    /// between sessions: asked at the first stroke, a slow (or silent)
+    /// getter would stall the polls that must see the first drives. Also
+    /// asks again for the machine, when the question went unanswered.
+    /// Transport errors surface on the next poll, which handles them.
+    pub(crate) fn refresh_workout_info(&mut self, step: u32) {
+        match step % 3 {
+            0 => {
+                if let Ok(Some(w)) = self.link.ask(PmGetWorkoutType {}) {
+                    self.workout_info.0 = Some(w.workout_type.to_u8());
+                }
+            }
+            1 => {
+                if let Ok(d) = self.link.ask(PmGetWorkoutDuration {}) {
+                    self.workout_info.1 = d.filter(|d| d.duration > 0).map(|d| WorkoutDuration {
+                        duration_type: d.duration_type.to_u8(),
+                        value: d.duration,
+                    });
+                }
+            }
+            _ => {
+                if self.machine_source != MachineSource::Reported && self.reports_machine() {
+                    self.ask_machine();
+                }
+            }
         }
     }
 
@@ -170,6 +181,15 @@ impl<T: Transport> MonitorRecorder<T> {
             ..Workout::default()
         };
         workout.params.target = self.workout_info.1;
+        if self.machine_source == MachineSource::Assumed {
+            let name = self.name();
+            self.adaptations.add(
+                &name,
+                what::MACHINE_ASSUMED,
+                "rower",
+                "the monitor cannot say which machine it is on, and --machine did not say",
+            );
+        }
         let started_at = wall_clock();
         let id = writer.begin_session(NewSession {
             source: self.source(),
@@ -190,6 +210,7 @@ impl<T: Transport> MonitorRecorder<T> {
             last_split_poll: t,
             finished_at: None,
             draining: None,
+            last_drive_end_ns: None,
             stats_wanted: 0,
             last_sample_ns: None,
             longest_gap_ns: 0,

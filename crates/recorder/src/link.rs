@@ -112,12 +112,6 @@ impl<T: Transport> Link<T> {
         cmds.iter().all(|c| !self.given_up.contains(&key(c)))
     }
 
-    /// Whether `cmd` was given up, or its last exchange timed out.
-    pub fn went_unanswered(&self, cmd: &AnyCommand) -> bool {
-        let k = key(cmd);
-        self.given_up.contains(&k) || self.quiet.iter().any(|(q, _)| *q == k)
-    }
-
     /// Commands given up since the last call, for the plan and the session.
     pub fn take_given_up(&mut self) -> Vec<GivenUp> {
         std::mem::take(&mut self.news)

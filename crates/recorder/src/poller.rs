@@ -31,11 +31,12 @@ pub use crate::options::{Options, Reopen, SessionSummary, Until};
 
 /// Time between polls while no session is being recorded: about two a second.
 pub const IDLE_POLL_NS: u64 = 500_000_000;
-/// Idle polls between two looks at the workout the PM holds.
-const IDLE_INFO_EVERY: u32 = 4;
 /// How long a session outlives its workout for a drive still in progress
 /// (the finish line came mid-drive): its curve is the PM's last.
 const LAST_DRIVE_GRACE_NS: u64 = 2_000_000_000;
+/// How long after its drive the last stroke's statistics are waited for: a
+/// PM that publishes them a stroke late does so once the recovery is over.
+const LAST_STATS_GRACE_NS: u64 = 3_000_000_000;
 
 /// Records one monitor.
 pub struct MonitorRecorder<T> {
@@ -183,7 +184,7 @@ impl<T: Transport> MonitorRecorder<T> {
         let mut done = Vec::new();
         let mut active: Option<Active> = None;
         let mut last_poll_ns: Option<u64> = None;
-        let mut idle_polls: u32 = 0;
+        let mut idle_asks: u32 = 0;
         while !stop.load(Ordering::Relaxed) && !self.out_of_time(started) {
             if active.as_ref().is_none_or(|a| a.finished_at.is_none()) {
                 self.tune_timeout();
@@ -207,10 +208,6 @@ impl<T: Transport> MonitorRecorder<T> {
                     }
                 }
                 last_poll_ns = Some(self.now_ns());
-                if idle_polls.is_multiple_of(IDLE_INFO_EVERY) && !self.link.probing() {
-                    self.refresh_workout_info();
-                }
-                idle_polls = idle_polls.wrapping_add(1);
             }
             let polled = self.poll_once(active.as_mut());
             if let Some(e) = &polled.failed {
@@ -233,6 +230,13 @@ impl<T: Transport> MonitorRecorder<T> {
                     break;
                 }
                 last_poll_ns = Some(self.now_ns());
+            }
+            if active.is_none() && !self.link.probing() {
+                // Between sessions, in the idle wait after a poll: one
+                // question about the workout each time, never delaying the
+                // poll that sees the first stroke by more than one exchange.
+                self.refresh_workout_info(idle_asks);
+                idle_asks = idle_asks.wrapping_add(1);
             }
         }
         if let Some(a) = active.take() {
@@ -331,6 +335,7 @@ impl<T: Transport> MonitorRecorder<T> {
                 end_drain(a, cut, true);
             }
             a.draining = a.rec.drive_end(t).map(Draining::new);
+            a.last_drive_end_ns = Some(t);
         }
         if let Some(d) = a.draining.as_mut()
             && (polled.force.is_some() || polled.force_lost)
@@ -360,11 +365,16 @@ impl<T: Transport> MonitorRecorder<T> {
         let idle = !a.rec.resting()
             && t.saturating_sub(a.rec.last_catch_ns) >= self.options.idle_timeout_ns;
         // The finish line may come mid-drive: that drive's curve is the PM's
-        // last. A drain under way ends by itself, within ten reads.
-        let last_curve_due = a.draining.is_some()
-            || a.finished_at
-                .is_some_and(|f| self.edges.driving() && t.saturating_sub(f) < LAST_DRIVE_GRACE_NS);
-        if !(finished || idle) || last_curve_due {
+        // last. A drain under way ends by itself, within ten reads. The last
+        // stroke's statistics may come as late as the end of its recovery.
+        let last_drive_open = a
+            .finished_at
+            .is_some_and(|f| self.edges.driving() && t.saturating_sub(f) < LAST_DRIVE_GRACE_NS);
+        let last_stats_due = self.plan.reads_stats()
+            && a.rec.wants_stats()
+            && a.last_drive_end_ns
+                .is_some_and(|e| t.saturating_sub(e) < LAST_STATS_GRACE_NS);
+        if !(finished || idle) || last_drive_open || last_stats_due || a.draining.is_some() {
             return Ok(None);
         }
         if finished && self.plan.reads_splits() {
