@@ -13,6 +13,7 @@ use crate::plan::key;
 use crate::poller::MonitorRecorder;
 use crate::reading::Reading;
 use crate::splits::{Context, Order};
+use crate::timeout::MAX_TIMEOUT_NS;
 
 impl<T: Transport> MonitorRecorder<T> {
     /// Settles what GETPACE's number means, and gives the poll its pace.
@@ -33,12 +34,15 @@ impl<T: Transport> MonitorRecorder<T> {
 
     /// Fits the reply timeout to the monitor (never under 250 ms), raised
     /// again when replies come late.
-    pub(crate) fn tune_timeout(&mut self) {
+    /// While `finishing` (the PM logs the workout, and may be slow) it
+    /// stays at the longest.
+    pub(crate) fn tune_timeout(&mut self, finishing: bool) {
         let current = self.link.monitor().settings().timeout_ns;
         let Some((timeout, raised)) = self.timeout.fit(self.link.monitor().stats(), current) else {
             return;
         };
-        self.link.monitor_mut().settings_mut().timeout_ns = timeout;
+        self.link.monitor_mut().settings_mut().timeout_ns =
+            if finishing { MAX_TIMEOUT_NS } else { timeout };
         if let Some(r) = raised {
             let name = self.name();
             self.adaptations.add(

@@ -129,11 +129,23 @@ impl PaceScaler {
     }
 
     /// The pace to store for one poll: GETPACE under the settled scale, else
-    /// the pace the power makes.
+    /// the pace the power makes. A reading in whole seconds is refined by the
+    /// power's pace where that rounds to it: a whole second is more than 1 %
+    /// of a fast pace.
     pub fn pace_cs(&self, machine: Machine, raw: Option<u16>, power_w: Option<u16>) -> Option<u32> {
+        let from_power = power_w
+            .filter(|&w| w > 0)
+            .map(|w| pace_for_power(machine, w));
         match (self.settled, raw) {
-            (Some(scale), Some(raw)) => Some(scale.cs_per_500m(raw)),
-            _ => power_w.map(|w| pace_for_power(machine, w)),
+            (Some(scale), Some(raw)) => {
+                let read = scale.cs_per_500m(raw);
+                let half_step = scale.cs_per_500m(1) / 2;
+                Some(match from_power {
+                    Some(fine) if read > 0 && fine.abs_diff(read) <= half_step + 1 => fine,
+                    _ => read,
+                })
+            }
+            _ => from_power.or(power_w.map(|_| 0)),
         }
     }
 }
@@ -180,6 +192,41 @@ mod tests {
                 }
                 assert_eq!(settled, Some((2, Some(scale))), "{machine:?} {scale:?}");
             }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_true_reading_settles_from_any_powers(
+            powers in proptest::collection::vec(60u16..900, 3..12),
+            scale in 0usize..3,
+            machine in 0usize..3,
+        ) {
+            let scale = PaceScale::ALL[scale];
+            let machine = [Machine::RowErg, Machine::SkiErg, Machine::BikeErg][machine];
+            let mut p = PaceScaler::default();
+            let mut last = None;
+            for w in powers {
+                if last == Some(w) {
+                    continue;
+                }
+                last = Some(w);
+                let cs = pace_for_power(machine, w);
+                p.observe(machine, raw(scale, cs), w);
+                let stored = p.pace_cs(machine, Some(raw(scale, cs)), Some(w)).unwrap();
+                let err = (f64::from(stored) - f64::from(cs)).abs() / f64::from(cs);
+                proptest::prop_assert!(err < 0.01, "{stored} for {cs}");
+            }
+            if let Some(settled) = p.scale() {
+                proptest::prop_assert_eq!(settled, scale);
+            }
+        }
+
+        #[test]
+        fn any_numbers_are_observed_without_panicking(raw in proptest::num::u16::ANY, w in proptest::num::u16::ANY) {
+            let mut p = PaceScaler::default();
+            p.observe(Machine::BikeErg, raw, w);
+            let _ = p.pace_cs(Machine::RowErg, Some(raw), Some(w));
         }
     }
 

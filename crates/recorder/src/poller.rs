@@ -31,6 +31,8 @@ pub use crate::options::{Options, Reopen, SessionSummary, Until};
 
 /// Time between polls while no session is being recorded: about two a second.
 pub const IDLE_POLL_NS: u64 = 500_000_000;
+/// Idle polls between two questions about the workout the PM holds.
+const IDLE_ASK_EVERY: u32 = 2;
 /// How long a session outlives its workout for a drive still in progress
 /// (the finish line came mid-drive): its curve is the PM's last.
 const LAST_DRIVE_GRACE_NS: u64 = 2_000_000_000;
@@ -184,11 +186,10 @@ impl<T: Transport> MonitorRecorder<T> {
         let mut done = Vec::new();
         let mut active: Option<Active> = None;
         let mut last_poll_ns: Option<u64> = None;
-        let mut idle_asks: u32 = 0;
+        let mut idle_polls: u32 = 0;
         while !stop.load(Ordering::Relaxed) && !self.out_of_time(started) {
-            if active.as_ref().is_none_or(|a| a.finished_at.is_none()) {
-                self.tune_timeout();
-            }
+            let finishing = active.as_ref().is_some_and(|a| a.finished_at.is_some());
+            self.tune_timeout(finishing);
             self.apply_given_up(active.as_mut());
             if self.link.probing() {
                 let plan = &self.plan;
@@ -232,11 +233,13 @@ impl<T: Transport> MonitorRecorder<T> {
                 last_poll_ns = Some(self.now_ns());
             }
             if active.is_none() && !self.link.probing() {
-                // Between sessions, in the idle wait after a poll: one
-                // question about the workout each time, never delaying the
-                // poll that sees the first stroke by more than one exchange.
-                self.refresh_workout_info(idle_asks);
-                idle_asks = idle_asks.wrapping_add(1);
+                // Between sessions, in the idle wait after a poll: a question
+                // about the workout now and then, never delaying the poll
+                // that sees the first stroke by more than one exchange.
+                if idle_polls.is_multiple_of(IDLE_ASK_EVERY) {
+                    self.refresh_workout_info(idle_polls / IDLE_ASK_EVERY);
+                }
+                idle_polls = idle_polls.wrapping_add(1);
             }
         }
         if let Some(a) = active.take() {

@@ -152,6 +152,44 @@ mod tests {
         Response::decode(decode_frame(&wire).unwrap().as_ref(), &shape).unwrap()
     }
 
+    fn poll_shape() -> RequestShape {
+        let plan = crate::plan::PollPlan::new(120);
+        plan.frames().next().unwrap().shape.clone()
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_reply_folds_without_panicking(contents in proptest::collection::vec(proptest::num::u8::ANY, 1..120)) {
+            let mut wire = Vec::new();
+            encode_frame(FrameKind::Standard, &contents, usize::MAX, &mut wire).unwrap();
+            let f = decode_frame(&wire).unwrap();
+            if let Ok(r) = Response::decode(f.as_ref(), &poll_shape()) {
+                let mut reading = Reading::default();
+                reading.take_response(&r);
+            }
+            if let Ok(r) = Response::decode_unguided(f.as_ref()) {
+                let mut reading = Reading::default();
+                reading.take_response(&r);
+                let _ = stroke_stats(&r);
+            }
+        }
+
+        #[test]
+        fn cadence_round_trips_with_or_without_units(rate in 0u16..=300, power in 0u16..2000, units in proptest::bool::ANY) {
+            let [lo, hi] = rate.to_le_bytes();
+            let [plo, phi] = power.to_le_bytes();
+            let mut contents = vec![0x81, 0xA7, if units { 3 } else { 2 }, lo, hi];
+            if units {
+                contents.push(0x54);
+            }
+            contents.extend_from_slice(&[0xB4, 3, plo, phi, 0x58]);
+            let mut r = Reading::default();
+            r.take_response(&decode(&contents));
+            proptest::prop_assert_eq!(r.rate_spm, Some(rate.min(255) as u8));
+            proptest::prop_assert_eq!(r.power_w, Some(power));
+        }
+    }
+
     #[test]
     fn cadence_with_or_without_its_units_byte() {
         let mut with = Reading::default();

@@ -145,6 +145,35 @@ mod tests {
         assert_eq!(c.order(), Some(Order::Swapped));
     }
 
+    proptest::proptest! {
+        #[test]
+        fn plausible_figures_come_back_in_either_order(
+            metres in 100u32..10_000,
+            pace_ds_per_500m in 600u32..3_000,
+            swapped in proptest::bool::ANY,
+        ) {
+            let time = metres * pace_ds_per_500m / 500;
+            let cx = Context { elapsed_ds: u64::from(time) + 50 };
+            let sent = |v: u32| if swapped { v.swap_bytes() } else { v };
+            let mut c = SplitChecker::default();
+            for _ in 0..3 {
+                let (got, _) = c.check(sent(time), sent(metres), cx);
+                proptest::prop_assert_eq!(got, Some((time, metres)));
+            }
+            let order = if swapped { Order::Swapped } else { Order::AsDecoded };
+            proptest::prop_assert_eq!(c.order(), Some(order));
+        }
+
+        #[test]
+        fn any_figures_are_checked_without_panicking(t in proptest::num::u32::ANY, d in proptest::num::u32::ANY, e in proptest::num::u64::ANY) {
+            let mut c = SplitChecker::default();
+            let cx = Context { elapsed_ds: e };
+            if let (Some((t, d)), _) = c.check(t, d, cx) {
+                proptest::prop_assert!(plausible(t, d, cx));
+            }
+        }
+    }
+
     #[test]
     fn implausible_figures_are_rejected() {
         let mut c = SplitChecker::default();

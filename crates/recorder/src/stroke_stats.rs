@@ -200,6 +200,48 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        #[test]
+        fn any_reading_is_placed_without_panicking(
+            readings in proptest::collection::vec((proptest::num::u16::ANY, proptest::num::u16::ANY, proptest::num::u8::ANY), 0..20),
+            peaks in proptest::collection::vec(proptest::option::of(proptest::num::u16::ANY), 0..3),
+        ) {
+            let mut m = StatsMatcher::default();
+            let candidates: Vec<Candidate> = peaks
+                .iter()
+                .enumerate()
+                .map(|(i, p)| Candidate { index: i as u32, curve_peak_dlbf: *p, drive_time_cs: Some(80) })
+                .collect();
+            for (count, peak, drive) in readings {
+                if let Placement::Stroke(i) = m.place(&stats(count, peak, drive), &candidates) {
+                    proptest::prop_assert!(candidates.iter().any(|c| c.index == i));
+                }
+            }
+        }
+
+        #[test]
+        fn each_stroke_gets_its_own_whenever_published(late in proptest::bool::ANY, peaks in proptest::collection::vec(50u16..400, 2..30)) {
+            // Distinct peaks, as curves that differ; the counter from 1.
+            let mut m = StatsMatcher::default();
+            for i in 0..peaks.len() {
+                let shown = if late { i } else { i + 1 };
+                if shown == 0 {
+                    continue;
+                }
+                let mut cands = vec![stroke(i as u32, peaks[i], 80)];
+                if i > 0 {
+                    cands.insert(0, stroke(i as u32 - 1, peaks[i - 1], 80));
+                }
+                let s = stats(shown as u16, peaks[shown - 1] * 10, 80);
+                let placed = m.place(&s, &cands);
+                let ambiguous = i > 0 && peaks[i].abs_diff(peaks[i - 1]) * 10 <= 15;
+                if !ambiguous {
+                    proptest::prop_assert_eq!(placed, Placement::Stroke(shown as u32 - 1));
+                }
+            }
+        }
+    }
+
     #[test]
     fn drive_time_decides_without_a_curve() {
         let mut m = StatsMatcher::default();
