@@ -6,6 +6,13 @@
 //! only [`Transport`]: write a report, read one with a timeout, and the clock,
 //! which is the wall clock for hardware and virtual time for the simulator.
 //!
+//! Monitors are found and reopened through a [`Bus`]: the machine's
+//! ([`HardwareBus`]) or a simulated one ([`SimBus`], feature `sim`) whose
+//! monitors plug in, refuse opens, sleep and unplug on a virtual clock. Every
+//! backend's report sizes go through [`merge_report_sizes`], and every
+//! backend's failures through [`classify`], so that the simulator's quirks
+//! take the paths a real monitor's would.
+//!
 //! This is the only crate that touches USB.
 
 #![forbid(unsafe_code)]
