@@ -10,7 +10,7 @@ use std::time::Duration;
 use anyhow::Result;
 use clap::Args;
 use erglink_model::Tags;
-use erglink_recorder::{Live, Options, SessionSummary, Target, Until, record};
+use erglink_recorder::{Live, Options, SessionSummary, Target, Until, record_on};
 use erglink_store::{Store, WriterOptions};
 use erglink_transport::DeviceSelector;
 use serde_json::json;
@@ -131,6 +131,7 @@ pub fn run(a: RecordArgs) -> Result<()> {
             .collect::<Result<Vec<_>, _>>()?;
         Target::Devices(list)
     };
+    let bus = crate::device::bus()?;
     let path = a.db.path()?;
     let store = Store::open(&path).map_err(|e| failure(&path, e))?;
     let writer = Arc::new(
@@ -193,7 +194,15 @@ pub fn run(a: RecordArgs) -> Result<()> {
                 }
             });
         }
-        record(target, writer.clone(), options, live.clone(), stop.clone()).await
+        record_on(
+            bus,
+            target,
+            writer.clone(),
+            options,
+            live.clone(),
+            stop.clone(),
+        )
+        .await
     });
     stop.store(true, Ordering::Relaxed);
     Arc::try_unwrap(writer)

@@ -29,7 +29,7 @@ mod telemetry;
 pub use curve::{CurveDrain, split_run_together};
 pub use error::RecorderError;
 pub use live::{Live, LiveLine};
-pub use orchestrate::{Target, record};
+pub use orchestrate::{Target, record, record_on};
 pub use plan::PollPlan;
 pub use poller::{MonitorRecorder, Options, Reopen, SessionSummary, Until};
 pub use reading::{Reading, pace_from_power};

@@ -11,7 +11,7 @@ use erglink_pm::Monitor;
 use erglink_recorder::{Live, MonitorRecorder, Options, SessionSummary};
 use erglink_sim::{GroundTruth, SimConfig, Simulator};
 use erglink_store::{Store, WriterOptions};
-use erglink_transport::SimTransport;
+use erglink_transport::{SimBus, SimTransport};
 
 pub struct Rig {
     pub dir: tempfile::TempDir,
@@ -26,10 +26,16 @@ impl Rig {
     }
 }
 
+/// A recorder of a simulated PM5 alone on its bus. Its handle dies at an
+/// unplug, as a hidraw handle does; the recorder reopens it through the bus
+/// by serial, as the orchestrator has it do.
 pub fn sim_recorder(options_text: &str, options: Options) -> MonitorRecorder<SimTransport> {
     let cfg = SimConfig::parse("pm5", options_text).unwrap();
-    let t = SimTransport::new(Simulator::new(cfg), format!("sim:pm5?{options_text}"));
+    let bus = SimBus::single(Simulator::new(cfg), format!("sim:pm5?{options_text}"));
+    let info = bus.monitors().remove(0);
+    let t = bus.reopen_sim(&info).unwrap();
     MonitorRecorder::new(Monitor::new(t), options, Live::default())
+        .with_reopen(Box::new(move || bus.reopen_sim(&info)))
 }
 
 /// Records one simulated monitor until its workout finishes.
