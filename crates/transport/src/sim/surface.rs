@@ -4,10 +4,9 @@
 //! These are the backends' own texts and codes, so that they go through the
 //! same parser and classifier as a real monitor's.
 
-use erglink_sim::{DescriptorQuirk, SimConfig, UnplugError};
+use erglink_sim::{SimConfig, UnplugError};
 
 use crate::classify::BackendFailure;
-use crate::descriptor::build_report_descriptor;
 use crate::os::Os;
 
 /// What failed at the unplug.
@@ -74,29 +73,9 @@ pub(crate) fn denied_failure(os: Os, path: &str) -> BackendFailure {
     }
 }
 
-/// The report descriptor the simulated device offers. The one place to
-/// swap for `erglink_sim::report_descriptor` once the simulator builds its own.
+/// The report descriptor the simulated device offers, as the simulator builds it.
 pub(crate) fn descriptor_bytes(cfg: &SimConfig) -> Vec<u8> {
-    descriptor_for(cfg.quirks.descriptor)
-}
-
-fn descriptor_for(quirk: DescriptorQuirk) -> Vec<u8> {
-    match quirk {
-        DescriptorQuirk::Spec => build_report_descriptor(&[(1, 20), (2, 120), (4, 62)]),
-        DescriptorQuirk::No2 => build_report_descriptor(&[(1, 20), (4, 62)]),
-        DescriptorQuirk::Report4At500 => build_report_descriptor(&[(1, 20), (2, 120), (4, 500)]),
-        DescriptorQuirk::Partial => {
-            // Reports 1 and 2 as the spec has them, then report 4 described
-            // through a vendor long item the parser cannot read.
-            let mut d = build_report_descriptor(&[(1, 20), (2, 120)]);
-            d.pop(); // the end of the collection comes after report 4
-            d.extend([0x85, 0x04, 0x75, 0x08]);
-            d.extend([0xFE, 0x02, 0xF0, 0x3E, 0x00]);
-            d.extend([0x95, 0x3E, 0x09, 0x01, 0x81, 0x02, 0x09, 0x01, 0x91, 0x02]);
-            d.push(0xC0);
-            d
-        }
-    }
+    erglink_sim::report_descriptor(cfg.model, cfg.quirks.descriptor)
 }
 
 #[cfg(test)]

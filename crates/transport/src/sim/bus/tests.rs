@@ -177,14 +177,15 @@ fn descriptor_quirks_go_through_the_parser_and_the_merge() {
             "{model}"
         );
     }
-    // `partial`: reports 1 and 2 from the descriptor, report 4 unsettled and
-    // filled with the spec's size for the model, nothing else.
+    // `partial`: report 1 from the descriptor; report 2 (its count in a long
+    // item) and report 4 (no sizes) unsettled and filled with the spec's
+    // size for the model, nothing else.
     assert_eq!(sizes("pm3", "partial"), [(1, 20), (2, 120), (4, 62)]);
     assert_eq!(sizes("pm5", "partial"), [(1, 20), (2, 120), (4, 500)]);
     let d = crate::parse_report_descriptor(&super::super::surface::descriptor_bytes(
         &SimConfig::parse("pm5", "descriptor=partial").unwrap(),
     ));
-    assert_eq!(d.unsettled, vec![4]);
+    assert_eq!(d.unsettled, vec![2, 4]);
 }
 
 #[test]
