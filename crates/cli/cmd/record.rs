@@ -159,7 +159,7 @@ pub fn parse_machines(values: &[String]) -> Result<MachineChoice, String> {
 }
 
 /// The word `--machine` takes for a machine.
-fn machine_word(m: Machine) -> &'static str {
+pub fn machine_word(m: Machine) -> &'static str {
     match m {
         Machine::RowErg => "rower",
         Machine::SkiErg => "skierg",
@@ -367,6 +367,51 @@ mod tests {
                 by_serial: vec![("1".into(), Machine::RowErg)],
             })
         );
+    }
+
+    #[test]
+    fn machine_words_round_trip() {
+        for m in [Machine::RowErg, Machine::SkiErg, Machine::BikeErg] {
+            assert_eq!(parse_machine(machine_word(m)), Ok(m));
+        }
+        // A choice written back as arguments parses to itself.
+        let choice = MachineChoice {
+            default: Some(Machine::BikeErg),
+            by_serial: vec![
+                ("430228525".into(), Machine::SkiErg),
+                ("1".into(), Machine::RowErg),
+            ],
+        };
+        let mut args = vec![machine_word(Machine::BikeErg).to_string()];
+        for (serial, m) in &choice.by_serial {
+            args.push(format!("{serial}={}", machine_word(*m)));
+        }
+        assert_eq!(parse_machines(&args), Ok(choice));
+    }
+
+    #[test]
+    fn random_machine_values_never_panic() {
+        let alphabet = b"rowebikskiERG=0123456789 -";
+        let mut x: u64 = 99;
+        for _ in 0..20_000 {
+            let mut next = || {
+                x = x
+                    .wrapping_mul(6_364_136_223_846_793_005)
+                    .wrapping_add(1_442_695_040_888_963_407);
+                (x >> 33) as usize
+            };
+            let values: Vec<String> = (0..next() % 3)
+                .map(|_| {
+                    let len = next() % 12;
+                    (0..len)
+                        .map(|_| char::from(alphabet[next() % alphabet.len()]))
+                        .collect()
+                })
+                .collect();
+            if let Err(e) = parse_machines(&values) {
+                assert!(!e.contains('\n'), "{values:?}: {e}");
+            }
+        }
     }
 
     #[test]
