@@ -157,7 +157,7 @@ pub fn machine(ed: Heard, reported: Option<Machine>, given: Option<Machine>) -> 
             format!("given with --machine; 7E ED was {}", heard_word(ed)),
         ),
         (None, None) => Reading::unknown(format!(
-            "7E ED was {} (PM3 and PM4 cannot say): pass --machine",
+            "7E ED was {}, so the monitor does not say which machine it is on (a PM3 or PM4 never does): pass --machine",
             heard_word(ed)
         )),
     }
