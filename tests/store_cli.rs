@@ -253,3 +253,90 @@ fn issue6_corrupt_database_exits_1_and_is_kept() {
     assert!(e.contains("left as it is"), "{e}");
     assert_eq!(std::fs::read(&db).unwrap(), garbage);
 }
+
+/// Issue 13: a session whose machine was assumed, with what the recorder
+/// adapted, on a PM3 (which cannot say which machine it sits on).
+#[test]
+fn issue13_show_says_the_machine_was_assumed_and_lists_adaptations() {
+    use erglink_model::{Adaptation, PmModel};
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("lab.db");
+    let dbs = db.to_str().unwrap();
+    let store = Store::open(&db).unwrap();
+    let w = store.writer(WriterOptions::default()).unwrap();
+    let mut s = test_utils::new_session(1);
+    s.machine_assumed = true;
+    if let Some(m) = &mut s.monitor {
+        m.model = PmModel::Pm3;
+    }
+    let assumed = w.begin_session(s).unwrap();
+    let dropped = Adaptation {
+        what: "command_dropped".into(),
+        value: "PM_GET_STROKESTATS".into(),
+        why: "the PM rejects it (PM3 and PM4 do)".into(),
+    };
+    w.adapt(&assumed, dropped.clone()).unwrap();
+    let mut end = test_utils::session_end(1, 0);
+    end.telemetry.adaptations = vec![
+        dropped,
+        Adaptation {
+            what: "pace_scale".into(),
+            value: "s_500m".into(),
+            why: "GETPACE read as s/km disagrees with GETPOWER".into(),
+        },
+    ];
+    w.finish_session(&assumed, end).unwrap();
+    let told = w.begin_session(test_utils::new_session(2)).unwrap();
+    w.finish_session(&told, test_utils::session_end(2, 0))
+        .unwrap();
+    w.close().unwrap();
+
+    let j = json(&erglink(
+        &["show", assumed.as_str(), "--json", "--db", dbs],
+        &[],
+    ));
+    let session = &j["session"];
+    assert_eq!(session["machine"]["name"], "RowErg");
+    assert_eq!(session["machine_assumed"], true);
+    assert_eq!(
+        session["adaptations"],
+        serde_json::json!([
+            {"what": "command_dropped", "value": "PM_GET_STROKESTATS",
+             "why": "the PM rejects it (PM3 and PM4 do)"},
+            {"what": "pace_scale", "value": "s_500m",
+             "why": "GETPACE read as s/km disagrees with GETPOWER"},
+        ])
+    );
+    let o = erglink(&["show", assumed.as_str(), "--db", dbs], &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(
+        text.contains("on a RowErg (assumed: the PM3 cannot say; use --machine)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("adapted     command_dropped PM_GET_STROKESTATS: the PM rejects it"),
+        "{text}"
+    );
+    assert!(
+        text.contains("pace_scale s_500m: GETPACE read as s/km"),
+        "{text}"
+    );
+
+    // A machine the monitor reported is not marked, and nothing adapted shows nothing.
+    let j = json(&erglink(
+        &["show", told.as_str(), "--json", "--db", dbs],
+        &[],
+    ));
+    assert_eq!(j["session"]["machine_assumed"], false);
+    assert_eq!(j["session"]["adaptations"], serde_json::json!([]));
+    let text = stdout(&erglink(&["show", told.as_str(), "--db", dbs], &[]));
+    assert!(!text.contains("assumed"), "{text}");
+    assert!(!text.contains("adapted"), "{text}");
+    // The listing carries both too.
+    let j = json(&erglink(&["sessions", "--json", "--db", dbs], &[]));
+    let listed = j["sessions"].as_array().unwrap();
+    let first = listed.iter().find(|s| s["id"] == assumed.as_str()).unwrap();
+    assert_eq!(first["machine_assumed"], true);
+    assert_eq!(first["adaptations"].as_array().unwrap().len(), 2);
+}

@@ -1,11 +1,15 @@
 //! Opening the monitor a `--device` selector names, with the exit codes of
-//! interface.md: 2 for a bad selector, 3 when no monitor is there.
+//! interface.md: 2 for a bad selector, 3 when no monitor is there; and the
+//! bus that `devices` and `record` look at.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use clap::Args;
 use erglink_pm::{DriverError, Monitor, Settings};
-use erglink_transport::{DeviceSelector, ErrorKind, Transcribing, TranscriptWriter, Transport};
+use erglink_transport::{
+    Bus, DeviceSelector, ErrorKind, HardwareBus, SimBus, Transcribing, TranscriptWriter, Transport,
+};
 
 use crate::error::{Exit, Failure};
 
@@ -35,6 +39,24 @@ pub fn driver_failure(what: &str, e: &DriverError) -> Failure {
         DriverError::Transport(t) => transport_failure(what, t),
         DriverError::Report(p) => Failure::bad_input(what, p),
         other => Failure::failed(what, other),
+    }
+}
+
+/// A testing aid: simulated monitors on a simulated bus in place of the
+/// machine's, `sim:` selectors separated by spaces, each optionally
+/// `@SECONDS`, its plug-in time (`sim:pm5?deny=3000&asleep=5000@2`).
+pub const SIM_BUS_VAR: &str = "ERGLINK_SIM_BUS";
+
+/// The bus `devices` lists and `record` records: the machine's USB bus, or
+/// the simulated one `ERGLINK_SIM_BUS` describes (empty counts as unset).
+pub fn bus() -> anyhow::Result<Arc<dyn Bus>> {
+    match std::env::var(SIM_BUS_VAR) {
+        Ok(text) if !text.trim().is_empty() => {
+            let bus = SimBus::parse(&text)
+                .map_err(|e| Failure::bad_input(format!("bad {SIM_BUS_VAR}"), &e.message))?;
+            Ok(Arc::new(bus))
+        }
+        _ => Ok(Arc::new(HardwareBus::new())),
     }
 }
 

@@ -132,6 +132,8 @@ pub fn session_json(s: &Session) -> Json {
         "id": s.id.as_str(),
         "source": own_enum(s.source.code(), s.source.name()),
         "machine": own_enum(s.machine.code(), s.machine.name()),
+        // The monitor could not say (a PM3 or PM4): `machine` is an assumption.
+        "machine_assumed": s.machine_assumed,
         "monitor": s.monitor.as_ref().map_or(Json::Null, monitor_json),
         "started_at": time_json(s.started_at, s.utc_offset_s),
         "ended_at": s.ended_at.map_or(Json::Null, |e| time_json(e, s.utc_offset_s)),
@@ -164,7 +166,25 @@ pub fn session_json(s: &Session) -> Json {
             "retries": t.retries,
             "dropped_bytes": t.dropped_bytes,
         },
+        "adaptations": t.adaptations.iter().map(|a| json!({
+            "what": a.what, "value": a.value, "why": a.why,
+        })).collect::<Vec<_>>(),
     })
+}
+
+/// `RowErg`, or `RowErg (assumed: the PM3 cannot say; use --machine)`.
+pub fn machine_text(s: &Session) -> String {
+    if !s.machine_assumed {
+        return s.machine.to_string();
+    }
+    let monitor = s
+        .monitor
+        .as_ref()
+        .map_or("the monitor".to_string(), |m| format!("the {}", m.model));
+    format!(
+        "{} (assumed: {monitor} cannot say; use --machine)",
+        s.machine
+    )
 }
 
 pub fn sample_json(s: &Sample) -> Json {

@@ -1,11 +1,12 @@
-//! `erglink devices`: every Concept2 monitor attached.
+//! `erglink devices`: every Concept2 monitor attached, each once, with a
+//! selector `--device` accepts.
 
 use anyhow::Result;
 use clap::Args;
 use erglink_transport::DeviceInfo;
 use serde_json::json;
 
-use crate::device::transport_failure;
+use crate::device::{SIM_BUS_VAR, bus, transport_failure};
 use crate::output::{emit, emit_json};
 
 #[derive(Debug, Args)]
@@ -30,10 +31,17 @@ fn device_json(d: &DeviceInfo) -> serde_json::Value {
 }
 
 pub fn run(a: DevicesArgs) -> Result<()> {
-    let found =
-        erglink_transport::discover().map_err(|e| transport_failure("cannot list devices", &e))?;
+    let found = bus()?
+        .discover()
+        .map_err(|e| transport_failure("cannot list devices", &e))?;
     if a.json {
         emit_json(&json!({ "devices": found.iter().map(device_json).collect::<Vec<_>>() }));
+        return Ok(());
+    }
+    if found.is_empty() && std::env::var_os(SIM_BUS_VAR).is_some_and(|v| !v.is_empty()) {
+        emit(&format!(
+            "No simulated monitor is plugged in yet on {SIM_BUS_VAR}'s bus (its clock stands at 0)."
+        ));
         return Ok(());
     }
     if found.is_empty() {

@@ -1,8 +1,11 @@
 //! `erglink doctor`: what stands between this machine and a monitor, and the
-//! exact commands that fix it.
+//! exact commands that fix it. What is checked depends on the OS: udev and
+//! hidraw on Linux only; another program holding the monitor on macOS and
+//! Windows.
 
 use anyhow::Result;
 use clap::Args;
+use erglink_transport::Os;
 use erglink_transport::doctor::{CheckStatus, diagnose};
 use serde_json::json;
 
@@ -22,7 +25,7 @@ pub fn run(a: DoctorArgs) -> Result<()> {
             .iter()
             .map(|c| json!({ "check": c.name, "status": format!("{:?}", c.status).to_lowercase(), "detail": c.detail, "fix": c.fix }))
             .collect();
-        emit_json(&json!({ "checks": list }));
+        emit_json(&json!({ "os": Os::current().name(), "checks": list }));
         return Ok(());
     }
     let mut out = String::new();

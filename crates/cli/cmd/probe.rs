@@ -1,20 +1,36 @@
 //! `erglink probe`: for someone with a real monitor. A fixed, safe script of
 //! getters that settles what the protocol reference marks unknown, saved as a
-//! transcript and a summary to send back.
+//! transcript and a summary to send back, ending with one line of readings
+//! named as the simulator's options are (`pace_units=s_km …`), so that the
+//! simulator can be set to play that monitor.
+//!
+//! Nothing it sends changes the monitor without `--allow-set`: getters, a
+//! GETSTATUS with a bad checksum, and one command id no CSAFE table assigns
+//! (to see which reply carries the Reject).
 
+mod readings;
+mod rowing;
+mod values;
+mod watch;
+
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use anyhow::Result;
 use clap::Args;
 use erglink_csafe::command::{
-    GetPace, GetPower, GetSerial, GetStatus, PmGetHwAddress, PmGetStroke500mPace, PmGetWorkTime,
-    PmGetWorkTimeData,
+    GetStatus, GetVersion, PmGetErgMachineType, PmGetHwAddress, PmGetLastSplitDistance,
+    PmGetLastSplitTime, PmGetSplitAvgPower, PmGetStrokeStats, PmGetWorkDistanceData,
+    PmGetWorkTimeData, PmGetWorkoutDuration,
 };
-use erglink_csafe::{AnyCommand, Outcome, UnitsSpecifier, workout};
+use erglink_csafe::{AnyCommand, Outcome, PrevFrameStatus, workout};
+use erglink_model::Machine;
 use erglink_pm::{LatencyHistogram, Settings};
 use serde_json::{Value as Json, json};
 
+use self::readings::{EchoSeen, Getter, Heard, Reading, Readings};
 use crate::cmd::raw::histogram_json;
+use crate::cmd::record::parse_machine;
 use crate::device::{AnyMonitor, DeviceArgs, driver_failure, open};
 use crate::error::Failure;
 use crate::output::{emit, emit_json};
@@ -33,6 +49,15 @@ pub struct ProbeArgs {
     /// Round trips timed per report.
     #[arg(long, default_value_t = 50)]
     samples: u32,
+    /// How long to watch the monitor while you row, seconds. Start rowing
+    /// from a standstill once it begins; row through a rest of an interval
+    /// workout to settle the rest-time unit. It ends early once all is settled.
+    #[arg(long, default_value_t = 30, value_name = "S")]
+    watch: u64,
+    /// The machine (rower, skierg or bikeerg), for a PM3 or PM4, which cannot
+    /// say: GETPACE is read against GETPOWER by the machine's relation.
+    #[arg(long, value_name = "MACHINE")]
+    machine: Option<String>,
     /// Print JSON.
     #[arg(long)]
     json: bool,
@@ -62,89 +87,6 @@ fn report_sizes(m: &mut AnyMonitor) -> Json {
     json!({ "declared": sizes.entries(), "getstatus_per_report": answers })
 }
 
-fn pace_units(m: &mut AnyMonitor) -> Json {
-    let ex = match exchange(
-        m,
-        vec![
-            GetPace {}.into(),
-            GetPower {}.into(),
-            PmGetStroke500mPace {}.into(),
-        ],
-    ) {
-        Ok(ex) => ex,
-        Err(e) => return json!({ "error": e }),
-    };
-    let pace = ex.response.get::<GetPace>().cloned();
-    let power = ex.response.get::<GetPower>().map(|p| p.power);
-    let pace7f = ex.response.get::<PmGetStroke500mPace>().map(|p| p.pace);
-    let mut verdict =
-        "row during the probe (steady strokes) so that pace and power can be compared".to_string();
-    if let (Some(p), Some(w)) = (&pace, power.filter(|&w| w > 0)) {
-        // Concept2: W = 2.8 / (s/m)³, so the pace per 500 m the power implies.
-        let expected = 500.0 * (2.8 / f64::from(w)).cbrt();
-        let raw = f64::from(p.pace);
-        let readings = [
-            ("s/km", raw / 2.0),
-            ("whole s/500 m", raw),
-            ("0.01 s/500 m", raw / 100.0),
-        ];
-        let best = readings
-            .iter()
-            .min_by(|a, b| (a.1 - expected).abs().total_cmp(&(b.1 - expected).abs()))
-            .expect("three readings");
-        verdict = format!(
-            "power implies {expected:.1} s/500 m; the raw value {raw} reads best as {} ({:.1})",
-            best.0, best.1
-        );
-    }
-    json!({
-        "getpace_raw": pace.as_ref().map(|p| p.pace),
-        "getpace_units": pace.as_ref().map(|p| json!({"code": p.units.to_u8(), "name": p.units.name()})),
-        "units_byte_says_s_per_km": pace.as_ref().map(|p| p.units == UnitsSpecifier::SecPerKm),
-        "power_w": power,
-        "stroke_pace_7f_raw": pace7f,
-        "verdict": verdict,
-    })
-}
-
-fn byte_order_7f(m: &mut AnyMonitor) -> Json {
-    let ex = match exchange(
-        m,
-        vec![
-            PmGetWorkTime {}.into(),
-            PmGetWorkTimeData {}.into(),
-            GetSerial {}.into(),
-            PmGetHwAddress {}.into(),
-        ],
-    ) {
-        Ok(ex) => ex,
-        Err(e) => return json!({ "error": e }),
-    };
-    let le_1a = ex.response.get::<PmGetWorkTime>().map(|t| t.time);
-    let be_7f = ex.response.get::<PmGetWorkTimeData>().map(|t| t.time);
-    let serial: Option<u32> = ex
-        .response
-        .get::<GetSerial>()
-        .and_then(|s| s.serial.as_str()?.parse().ok());
-    let hw = ex.response.get::<PmGetHwAddress>().map(|h| h.address);
-    let verdict = match (serial, hw) {
-        (Some(s), Some(h)) if s == h => "7E is big-endian: HW_ADDRESS read BE equals the serial",
-        (Some(s), Some(h)) if s == h.swap_bytes() => {
-            "7E is little-endian: HW_ADDRESS read BE is the serial byte-swapped"
-        }
-        (_, None) => "7E HW_ADDRESS did not answer (authentication needed?)",
-        _ => "HW_ADDRESS and the serial differ either way; see the transcript",
-    };
-    json!({
-        "worktime_1a_le": le_1a,
-        "worktime_7f_read_be": be_7f,
-        "worktime_7f_read_le": be_7f.map(u32::swap_bytes),
-        "serial": serial,
-        "hw_address_7e_read_be": hw,
-        "verdict": verdict,
-    })
-}
-
 fn bad_checksum(m: &mut AnyMonitor) -> Json {
     match m.send_frame(&[0xF1, 0x80, 0x81, 0xF2], None) {
         Ok(ex) => json!({
@@ -156,11 +98,18 @@ fn bad_checksum(m: &mut AnyMonitor) -> Json {
     }
 }
 
-fn set_echo(m: &mut AnyMonitor, allowed: bool) -> Json {
+fn set_echo(m: &mut AnyMonitor, allowed: bool) -> (Json, EchoSeen) {
     if !allowed {
-        return json!({ "skipped": "run with --allow-set to program a Just Row workout and see the echo" });
+        let why = "run with --allow-set to program a Just Row workout and see the echo";
+        return (json!({ "skipped": why }), EchoSeen::NotAllowed);
     }
-    match exchange(m, workout::just_row()) {
+    let ex = exchange(m, workout::just_row());
+    // A Reject of the program shows in this reply, or with prev_status=last in the next.
+    let next = m.exchange(&[GetStatus {}.into()]).ok().map(|r| {
+        r.map_or_else(|e| e.exchange.status(), |x| x.status())
+            .prev_frame()
+    });
+    match ex {
         Ok(ex) => {
             let echoed: Vec<String> = ex
                 .response
@@ -170,14 +119,33 @@ fn set_echo(m: &mut AnyMonitor, allowed: bool) -> Json {
                 .map(|r| r.name())
                 .collect();
             let not: Vec<String> = ex.response.not_echoed().map(|r| r.name()).collect();
-            json!({
+            let rejected =
+                [Some(ex.status().prev_frame()), next].contains(&Some(PrevFrameStatus::Reject));
+            let seen = if rejected {
+                EchoSeen::Rejected
+            } else if !echoed.is_empty() {
+                EchoSeen::Ids(echoed.clone())
+            } else if ex.response.contents.len() == 1 {
+                EchoSeen::Bare
+            } else {
+                EchoSeen::Other(format!(
+                    "the program came back as {}",
+                    erglink_csafe::format_hex(&ex.reply)
+                ))
+            };
+            let j = json!({
                 "reply": erglink_csafe::format_hex(&ex.reply),
                 "echoed": echoed,
                 "not_echoed": not,
                 "status_only": ex.response.replies.iter().all(|r| r.outcome == Outcome::StatusOnly),
-            })
+                "rejected": rejected,
+            });
+            (j, seen)
         }
-        Err(e) => json!({ "error": e }),
+        Err(e) => (
+            json!({ "error": e }),
+            EchoSeen::Other(format!("the program got no answer: {e}")),
+        ),
     }
 }
 
@@ -198,17 +166,153 @@ fn latency(m: &mut AnyMonitor, samples: u32) -> Json {
     Json::Object(per_report)
 }
 
+/// The proprietary getters the recorder may use, each tried alone.
+fn proprietary_getters() -> Vec<AnyCommand> {
+    vec![
+        PmGetErgMachineType {}.into(),
+        PmGetWorkoutDuration {}.into(),
+        PmGetHwAddress {}.into(),
+        PmGetWorkTimeData {}.into(),
+        PmGetWorkDistanceData {}.into(),
+        PmGetLastSplitTime {}.into(),
+        PmGetLastSplitDistance {}.into(),
+        PmGetSplitAvgPower {}.into(),
+    ]
+}
+
+/// The machine a `7E ED` reply names.
+fn machine_of(code: erglink_csafe::ErgMachineType) -> Machine {
+    match code.to_u8() {
+        128 | 143 | 225 => Machine::SkiErg,
+        192..=194 | 207 | 226 => Machine::BikeErg,
+        _ => Machine::RowErg,
+    }
+}
+
+/// What the proprietary getters got.
+struct Proprietary {
+    getters: Vec<Getter>,
+    /// The machine `7E ED` named, and what became of it.
+    machine: Option<Machine>,
+    ed: Heard,
+    /// The statuses around each refusal, for `prev_status`.
+    rejections: Vec<(Option<PrevFrameStatus>, Option<PrevFrameStatus>)>,
+}
+
+fn try_proprietary(m: &mut AnyMonitor) -> Proprietary {
+    let mut p = Proprietary {
+        getters: Vec::new(),
+        machine: None,
+        ed: Heard::Silent,
+        rejections: Vec::new(),
+    };
+    for cmd in proprietary_getters() {
+        let name = format!("{}@{}", cmd.name(), cmd.wrapper().label());
+        let id = cmd.id();
+        let t = watch::alone(m, cmd);
+        if let Some(r) = t
+            .response
+            .as_ref()
+            .and_then(|r| r.get::<PmGetErgMachineType>())
+        {
+            p.machine = Some(machine_of(r.machine_type));
+        }
+        if id == 0xED {
+            p.ed = t.heard;
+        }
+        if t.heard == Heard::Refused {
+            p.rejections.push((t.own, t.next));
+        }
+        p.getters.push(Getter {
+            name,
+            id,
+            heard: t.heard,
+        });
+    }
+    p
+}
+
 pub fn run(a: ProbeArgs) -> Result<()> {
+    let given = a
+        .machine
+        .as_deref()
+        .map(parse_machine)
+        .transpose()
+        .map_err(|why| Failure::bad_input("bad --machine", why))?;
     let mut m = open(&a.device, Some(&a.out), Settings::default())?;
     let identity = m
         .identify()
         .map_err(|e| driver_failure("the monitor does not answer GETVERSION", &e))?;
+    // The raw model byte: identify() keeps only the models it knows.
+    let model_byte = match m.call(GetVersion {}) {
+        Ok(Ok(v)) => Some(v.model),
+        _ => None,
+    };
     // Once more at the start of the log: the state the probe found the PM in.
     let state = m
         .call(GetStatus {})
         .ok()
         .and_then(|r| r.err())
         .map(|r| r.status);
+    let sizes = report_sizes(&mut m);
+
+    // Before the watch, so that the first stroke from a standstill is seen.
+    let stats_tried = watch::alone(&mut m, PmGetStrokeStats { reserved: 0 }.into());
+    let mut rejections = vec![(stats_tried.own, stats_tried.next, "PM_GET_STROKESTATS")];
+    let (own, next) = watch::rejected_pair(&mut m);
+    let unassigned = format!("the unassigned command {:#04X}", watch::unassigned_id());
+    rejections.push((own, next, &unassigned));
+    let with_stats = stats_tried.heard == Heard::Answered;
+    if std::io::stderr().is_terminal() {
+        eprintln!(
+            "erglink: probe: row now, steadily, from a standstill, for up to {} s",
+            a.watch
+        );
+    }
+    let log = watch::watch(&mut m, with_stats, a.watch.saturating_mul(1_000_000_000));
+
+    let proprietary = try_proprietary(&mut m);
+    rejections.extend(
+        proprietary
+            .rejections
+            .iter()
+            .map(|&(own, next)| (own, next, "a refused proprietary getter")),
+    );
+    let (reported, ed) = (proprietary.machine, proprietary.ed);
+    let prev_status = rejections
+        .iter()
+        .find_map(|(own, next, what)| readings::prev_status(*own, *next, what))
+        .unwrap_or_else(|| Reading::unknown("nothing the probe may send safely was rejected"));
+    let bad = bad_checksum(&mut m);
+    let (echo_json, echo_seen) = set_echo(&mut m, a.allow_set);
+    let machine = reported.or(given);
+    let product_model = identity.device.model();
+    let entries: Vec<(u8, usize)> = m.transport().report_sizes().entries().to_vec();
+    let all = Readings(vec![
+        ("descriptor", readings::descriptor(&entries)),
+        (
+            "model",
+            readings::model(
+                identity.device.product.as_deref(),
+                product_model,
+                model_byte,
+            ),
+        ),
+        ("model_byte", readings::model_byte(model_byte)),
+        ("machine", readings::machine(ed, reported, given)),
+        ("prev_status", prev_status),
+        ("proprietary", readings::proprietary(&proprietary.getters)),
+        ("stats", rowing::stats(&log.strokes, !with_stats)),
+        ("pace_units", rowing::pace_units(&log.pace, machine)),
+        ("cadence_units", values::cadence_units(&log.cadence_lengths)),
+        ("hr_none", values::hr_none(&log.hr)),
+        (
+            "byteorder_7f",
+            values::byteorder_7f(&log.worktimes, log.worktime_7f),
+        ),
+        ("resttime", values::resttime(&log.rest)),
+        ("echo", readings::echo(&echo_seen)),
+    ]);
     let summary = json!({
         "device": a.device.device,
         "product_id": format!("0x{:04X}", identity.device.product_id),
@@ -219,17 +323,23 @@ pub fn run(a: ProbeArgs) -> Result<()> {
         "serial": identity.serial,
         "frame_limits": { "max_rx": identity.max_rx_frame, "max_tx": identity.max_tx_frame, "min_gap": identity.min_interframe_gap },
         "initial_status": state.map(|s| s.to_string()),
-        "report_sizes": report_sizes(&mut m),
-        "getpace_units": pace_units(&mut m),
-        "byte_order_7f": byte_order_7f(&mut m),
-        "bad_checksum": bad_checksum(&mut m),
-        "set_command_echo": set_echo(&mut m, a.allow_set),
+        "report_sizes": sizes,
+        "watch": {
+            "watched_s": log.watched_ns as f64 / 1e9,
+            "polls": log.polls,
+            "failed_polls": log.failed_polls,
+            "strokes": log.drives,
+        },
+        "bad_checksum": bad,
+        "set_command_echo": echo_json,
         "latency": latency(&mut m, a.samples),
         "driver": {
             "exchanges": m.stats().exchanges,
             "timeouts": m.stats().timeouts,
             "refusals": m.stats().refusals,
         },
+        "readings": all.json(),
+        "readings_line": all.line(),
     });
     drop(m);
     let mut summary_path = a.out.clone().into_os_string();
@@ -243,11 +353,12 @@ pub fn run(a: ProbeArgs) -> Result<()> {
         emit_json(&summary);
     } else {
         emit(&format!(
-            "probe of {} done: transcript {}, summary {}\n{}",
+            "probe of {} done: transcript {}, summary {}\n{}\nSend us this line (and the summary, if you can):\n{}",
             a.device.device,
             a.out.display(),
             PathBuf::from(&summary_path).display(),
-            serde_json::to_string_pretty(&summary)?
+            all.text(),
+            all.line()
         ));
     }
     Ok(())

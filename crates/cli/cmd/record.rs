@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use anyhow::Result;
 use clap::Args;
-use erglink_model::Tags;
-use erglink_recorder::{Live, Options, SessionSummary, Target, Until, record};
+use erglink_model::{Machine, Tags};
+use erglink_recorder::{Live, Options, SessionSummary, Target, Until, record_on};
 use erglink_store::{Store, WriterOptions};
 use erglink_transport::DeviceSelector;
 use serde_json::json;
@@ -45,6 +45,13 @@ pub struct RecordArgs {
     /// A note for the session.
     #[arg(long)]
     note: Option<String>,
+    /// The machine (rower, skierg or bikeerg) of monitors that cannot say
+    /// which one they sit on: PM3 and PM4 refuse the question, so without
+    /// this their sessions are stored as RowErg, marked as assumed. A bare
+    /// MACHINE names it for every such monitor (once); SERIAL=MACHINE for
+    /// the monitor with that serial (repeatable). A PM5 reports its machine.
+    #[arg(long, value_name = "[SERIAL=]MACHINE")]
+    machine: Vec<String>,
     /// Append a line for every commit the store completes (for crash audits).
     #[arg(long, value_name = "FILE", hide = true)]
     commit_log: Option<PathBuf>,
@@ -84,6 +91,82 @@ fn parse_duration(text: &str) -> Option<f64> {
     Some(v * scale)
 }
 
+/// `rower`, `skierg` or `bikeerg`, in any case.
+pub fn parse_machine(text: &str) -> Result<Machine, String> {
+    match text.to_ascii_lowercase().as_str() {
+        "rower" => Ok(Machine::RowErg),
+        "skierg" => Ok(Machine::SkiErg),
+        "bikeerg" => Ok(Machine::BikeErg),
+        _ => Err(format!(
+            "`{text}` is not a machine: use rower, skierg or bikeerg"
+        )),
+    }
+}
+
+/// The machines `--machine` names: one for every monitor that cannot say
+/// (at most one), and one per serial.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MachineChoice {
+    /// A bare `--machine MACHINE`.
+    pub default: Option<Machine>,
+    /// `--machine SERIAL=MACHINE`, in the order given, each serial once.
+    pub by_serial: Vec<(String, Machine)>,
+}
+
+/// Parses every `--machine` value; the error is one line, for exit 2.
+pub fn parse_machines(values: &[String]) -> Result<MachineChoice, String> {
+    let mut choice = MachineChoice::default();
+    for v in values {
+        match v.split_once('=') {
+            None => {
+                let m = parse_machine(v)?;
+                match choice.default {
+                    Some(first) if first != m => {
+                        return Err(format!(
+                            "two machines for every monitor ({} and {}): give one, and \
+                             SERIAL=MACHINE for the others",
+                            machine_word(first),
+                            machine_word(m)
+                        ));
+                    }
+                    _ => choice.default = Some(m),
+                }
+            }
+            Some((serial, m)) => {
+                let serial = serial.trim();
+                if serial.is_empty() || !serial.bytes().all(|b| b.is_ascii_digit()) {
+                    return Err(format!(
+                        "`{v}`: a monitor's serial is its digits (9 on a PM, as `erglink \
+                         devices` lists them), then =MACHINE"
+                    ));
+                }
+                let m = parse_machine(m)?;
+                match choice.by_serial.iter().find(|(s, _)| s == serial) {
+                    Some((_, first)) if *first != m => {
+                        return Err(format!(
+                            "two machines for monitor {serial} ({} and {})",
+                            machine_word(*first),
+                            machine_word(m)
+                        ));
+                    }
+                    Some(_) => {}
+                    None => choice.by_serial.push((serial.to_string(), m)),
+                }
+            }
+        }
+    }
+    Ok(choice)
+}
+
+/// The word `--machine` takes for a machine.
+pub fn machine_word(m: Machine) -> &'static str {
+    match m {
+        Machine::RowErg => "rower",
+        Machine::SkiErg => "skierg",
+        Machine::BikeErg => "bikeerg",
+    }
+}
+
 pub fn writer_options(commit_log: Option<PathBuf>) -> Result<WriterOptions> {
     let mut options = WriterOptions::default();
     if let Some(path) = commit_log {
@@ -119,6 +202,10 @@ fn summary_json(s: &SessionSummary) -> serde_json::Value {
 }
 
 pub fn run(a: RecordArgs) -> Result<()> {
+    let machines = parse_machines(&a.machine).map_err(|why| {
+        Failure::bad_input("bad --machine", why)
+            .hint("Give --machine rower|skierg|bikeerg, or --machine SERIAL=MACHINE")
+    })?;
     let target = if a.device.is_empty() {
         Target::AllAttached
     } else {
@@ -131,6 +218,7 @@ pub fn run(a: RecordArgs) -> Result<()> {
             .collect::<Result<Vec<_>, _>>()?;
         Target::Devices(list)
     };
+    let bus = crate::device::bus()?;
     let path = a.db.path()?;
     let store = Store::open(&path).map_err(|e| failure(&path, e))?;
     let writer = Arc::new(
@@ -147,6 +235,8 @@ pub fn run(a: RecordArgs) -> Result<()> {
             note: a.note,
         },
         raw_log: a.raw_log,
+        machine: machines.default,
+        machine_by_serial: machines.by_serial,
         ..Options::default()
     };
     let live = Live::default();
@@ -193,7 +283,15 @@ pub fn run(a: RecordArgs) -> Result<()> {
                 }
             });
         }
-        record(target, writer.clone(), options, live.clone(), stop.clone()).await
+        record_on(
+            bus,
+            target,
+            writer.clone(),
+            options,
+            live.clone(),
+            stop.clone(),
+        )
+        .await
     });
     stop.store(true, Ordering::Relaxed);
     Arc::try_unwrap(writer)
@@ -240,5 +338,109 @@ mod tests {
         );
         assert_eq!(parse_until("45"), Ok(Until::Duration(45_000_000_000)));
         assert!(parse_until("soon").is_err());
+    }
+
+    fn machines(values: &[&str]) -> Result<MachineChoice, String> {
+        parse_machines(&values.iter().map(|v| v.to_string()).collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn machine_names() {
+        assert_eq!(parse_machine("rower"), Ok(Machine::RowErg));
+        assert_eq!(parse_machine("SkiErg"), Ok(Machine::SkiErg));
+        assert_eq!(parse_machine("BIKEERG"), Ok(Machine::BikeErg));
+        for bad in ["", "row", "rowerg ", "ski", "treadmill"] {
+            let e = parse_machine(bad).unwrap_err();
+            assert!(e.contains("rower, skierg or bikeerg"), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn machine_default_and_by_serial() {
+        assert_eq!(machines(&[]), Ok(MachineChoice::default()));
+        assert_eq!(
+            machines(&["skierg", "430228525=bikeerg", "300740897=rower"]),
+            Ok(MachineChoice {
+                default: Some(Machine::SkiErg),
+                by_serial: vec![
+                    ("430228525".into(), Machine::BikeErg),
+                    ("300740897".into(), Machine::RowErg),
+                ],
+            })
+        );
+        // Said twice the same way is no conflict.
+        assert_eq!(
+            machines(&["skierg", "SKIERG", "1=rower", "1=rower"]),
+            Ok(MachineChoice {
+                default: Some(Machine::SkiErg),
+                by_serial: vec![("1".into(), Machine::RowErg)],
+            })
+        );
+    }
+
+    #[test]
+    fn machine_words_round_trip() {
+        for m in [Machine::RowErg, Machine::SkiErg, Machine::BikeErg] {
+            assert_eq!(parse_machine(machine_word(m)), Ok(m));
+        }
+        // A choice written back as arguments parses to itself.
+        let choice = MachineChoice {
+            default: Some(Machine::BikeErg),
+            by_serial: vec![
+                ("430228525".into(), Machine::SkiErg),
+                ("1".into(), Machine::RowErg),
+            ],
+        };
+        let mut args = vec![machine_word(Machine::BikeErg).to_string()];
+        for (serial, m) in &choice.by_serial {
+            args.push(format!("{serial}={}", machine_word(*m)));
+        }
+        assert_eq!(parse_machines(&args), Ok(choice));
+    }
+
+    #[test]
+    fn random_machine_values_never_panic() {
+        let alphabet = b"rowebikskiERG=0123456789 -";
+        let mut x: u64 = 99;
+        for _ in 0..20_000 {
+            let mut next = || {
+                x = x
+                    .wrapping_mul(6_364_136_223_846_793_005)
+                    .wrapping_add(1_442_695_040_888_963_407);
+                (x >> 33) as usize
+            };
+            let values: Vec<String> = (0..next() % 3)
+                .map(|_| {
+                    let len = next() % 12;
+                    (0..len)
+                        .map(|_| char::from(alphabet[next() % alphabet.len()]))
+                        .collect()
+                })
+                .collect();
+            if let Err(e) = parse_machines(&values) {
+                assert!(!e.contains('\n'), "{values:?}: {e}");
+            }
+        }
+    }
+
+    #[test]
+    fn bad_machine_values_are_one_line_errors() {
+        for bad in [
+            &["rowing"][..],
+            &["skierg", "bikeerg"],
+            &["=skierg"],
+            &["PM-12=rower"],
+            &["430228525="],
+            &["430228525=ski"],
+            &["430228525=rower", "430228525=skierg"],
+        ] {
+            let e = machines(bad).unwrap_err();
+            assert!(!e.is_empty() && !e.contains('\n'), "{bad:?}: {e}");
+        }
+        assert!(
+            machines(&["skierg", "bikeerg"])
+                .unwrap_err()
+                .contains("two machines for every monitor (skierg and bikeerg)")
+        );
     }
 }

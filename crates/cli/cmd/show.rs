@@ -13,8 +13,8 @@ use crate::db::{self, DbArgs};
 use crate::error::Failure;
 use crate::output::Stream;
 use crate::session_render::{
-    curve_json, device_text, duration_target_text, duration_text, gap_json, sample_json,
-    session_json, split_json, stroke_json, time_text,
+    curve_json, device_text, duration_target_text, duration_text, gap_json, machine_text,
+    sample_json, session_json, split_json, stroke_json, time_text,
 };
 
 #[derive(Debug, Args)]
@@ -149,7 +149,7 @@ fn header(s: &Session) -> String {
     o += &format!(
         "  device      {}{monitor} on a {}\n",
         device_text(s),
-        s.machine
+        machine_text(s)
     );
     o += &format!(
         "  started     {}\n",
@@ -204,6 +204,10 @@ fn header(s: &Session) -> String {
             .map_or("-".into(), |d| format!("{}", f64::from(d) / 10.0)),
     );
     o += &format!("  telemetry   {}", telemetry_text(&s.telemetry));
+    for (i, a) in s.telemetry.adaptations.iter().enumerate() {
+        let label = if i == 0 { "adapted" } else { "" };
+        o += &format!("\n  {label:<11} {} {}: {}", a.what, a.value, a.why);
+    }
     o
 }
 

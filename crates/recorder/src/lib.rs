@@ -58,7 +58,7 @@ pub use error::RecorderError;
 pub use link::QUIET_LIMIT;
 pub use live::{Live, LiveLine};
 pub use options::{Options, Reopen, SessionSummary, Until};
-pub use orchestrate::{Target, record};
+pub use orchestrate::{Target, record, record_on};
 pub use plan::PollPlan;
 pub use poller::{IDLE_POLL_NS, MonitorRecorder};
 pub use reading::{Reading, heart_rate, pace_from_power};

@@ -4,7 +4,9 @@
 //! Dwelling, or straight to 4, Recovery: Dwelling is short enough to miss).
 //! Between two polls far enough apart (the idle polls before a session) a
 //! whole drive can pass unseen: the wheel going from still (0, 1) straight to
-//! dwelling or recovery (3, 4) is that drive.
+//! dwelling or recovery (3, 4) is that drive; so is a first poll that finds
+//! the wheel dwelling or recovering (a monitor opened, or woken, mid-stroke):
+//! the drive that just ended is still the PM's last, curve and all.
 
 use erglink_csafe::StrokeState;
 
@@ -43,6 +45,7 @@ impl EdgeDetector {
             None if state == driving => Some(Edge::DriveStart),
             Some(prev) if prev == driving && state != driving => Some(Edge::DriveEnd),
             Some(prev) if still(prev) && after_drive(state) => Some(Edge::WholeDrive),
+            None if after_drive(state) => Some(Edge::WholeDrive),
             _ => None,
         };
         self.last = Some(state);
@@ -63,7 +66,12 @@ mod tests {
         assert_eq!(d.observe(1), Some(Edge::DriveEnd));
         assert_eq!(d.observe(3), Some(Edge::WholeDrive));
         let mut fresh = EdgeDetector::default();
-        assert_eq!(fresh.observe(4), None, "no poll before: nothing to say");
+        assert_eq!(
+            fresh.observe(4),
+            Some(Edge::WholeDrive),
+            "opened mid-stroke"
+        );
+        assert_eq!(fresh.observe(4), None);
     }
 
     #[test]

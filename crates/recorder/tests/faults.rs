@@ -56,7 +56,8 @@ fn drops_and_an_unplug_make_one_session_with_a_gap() {
 
     // Only curves whose drain lost a block are incomplete, and every
     // complete one is exactly one of the simulator's curves.
-    let truth = rec.monitor().transport().simulator().ground_truth();
+    let sim = rec.monitor().transport().simulator();
+    let truth = sim.ground_truth();
     let truth_curves: std::collections::HashSet<&Vec<u16>> =
         truth.strokes.iter().map(|x| &x.force_curve).collect();
     let curves: Vec<_> = reader

@@ -27,7 +27,8 @@ fn intervals_and_rests_are_recorded() {
         .iter()
         .filter(|r| r.kind == SplitKind::Interval)
         .collect();
-    let truth = rec.monitor().transport().simulator().ground_truth();
+    let sim = rec.monitor().transport().simulator();
+    let truth = sim.ground_truth();
     assert_eq!(intervals.len(), 4, "{rows:#?}");
     for (i, iv) in intervals.iter().enumerate() {
         assert_eq!(iv.index, i as u32);

@@ -62,7 +62,8 @@ fn never_a_500_byte_report_and_never_an_assumed_report_2() {
         assert!(!used.contains(&2), "{model}: {used:?}");
         assert_eq!(s.report_id, 4, "{model}");
         assert_eq!(s.curves.0, s.curves.1, "{model}: every curve whole");
-        let truth = rec.monitor().transport().simulator().ground_truth();
+        let sim = rec.monitor().transport().simulator();
+        let truth = sim.ground_truth();
         assert_eq!(
             s.curves.0 as usize,
             truth.curves_published().count(),
@@ -189,10 +190,11 @@ fn idle_polling_is_two_a_second_and_the_first_stroke_ends_it() {
     let rig = Rig::new();
     let (rec, sessions) = record_on(&rig, "pm5", "workout=500m&seed=24", until_finished());
     let s = &sessions[0];
-    let truth = rec.monitor().transport().simulator().ground_truth();
+    let sim = rec.monitor().transport().simulator();
+    let truth = sim.ground_truth();
     let first = truth.strokes_counted().next().unwrap().start_ns;
     let start = rec.session_start_ns().unwrap();
-    let limit = rec.monitor().transport().simulator().bus_limit(s.report_id);
+    let limit = sim.bus_limit(s.report_id);
     // Seen by the first poll after it, at the idle rate at worst...
     assert!(start >= first && start - first <= IDLE_POLL_NS + limit.exchange_ns);
     // ...and from then on, at the bus limit.
@@ -248,7 +250,8 @@ fn a_monitor_asleep_at_first_is_identified_when_it_wakes() {
     writer.close().unwrap();
     assert_eq!(sessions.len(), 1);
     assert!(r.monitor().stats().timeouts >= 2, "it did sleep");
-    let truth = r.monitor().transport().inner.simulator().ground_truth();
+    let sim = r.monitor().transport().inner.simulator();
+    let truth = sim.ground_truth();
     assert_eq!(
         sessions[0].strokes as usize,
         truth.strokes_counted().count()

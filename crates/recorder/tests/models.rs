@@ -8,13 +8,18 @@ use erglink_recorder::Options;
 
 /// Records a 2000 m on `model` and checks every stroke and every curve
 /// against the simulator's ground truth. Returns the summary.
-fn every_curve(model: &str, sim: &str, options: Options) -> erglink_recorder::SessionSummary {
+fn every_curve(
+    model: &str,
+    sim_options: &str,
+    options: Options,
+) -> erglink_recorder::SessionSummary {
     let rig = Rig::new();
-    let (rec, sessions) = record_on(&rig, model, sim, options);
+    let (rec, sessions) = record_on(&rig, model, sim_options, options);
     assert_eq!(sessions.len(), 1, "{model}");
     let s = sessions[0].clone();
     assert!(s.workout_finished);
-    let truth = rec.monitor().transport().simulator().ground_truth();
+    let sim = rec.monitor().transport().simulator();
+    let truth = sim.ground_truth();
     let strokes: Vec<_> = truth.counted_strokes(0).collect();
     let reader = rig.store.reader().unwrap();
     let stored: Vec<_> = reader.strokes(&s.id).unwrap().map(Result::unwrap).collect();
@@ -37,9 +42,9 @@ fn every_curve(model: &str, sim: &str, options: Options) -> erglink_recorder::Se
         );
         assert!(c.complete, "{model}: curve {i} complete");
     }
-    let limit = rec.monitor().transport().simulator().bus_limit(s.report_id);
+    let limit = sim.bus_limit(s.report_id);
     println!(
-        "{model} {sim}: {} strokes, {} curves, {:.1} samples/s of {:.1} (report {}), longest gap {} ms, adaptations {:?}",
+        "{model} {sim_options}: {} strokes, {} curves, {:.1} samples/s of {:.1} (report {}), longest gap {} ms, adaptations {:?}",
         s.strokes,
         s.curves.0,
         s.achieved_hz,

@@ -10,9 +10,14 @@ use crate::quirks::DescriptorQuirk;
 /// (report id, CSAFE bytes without the id) the simulated monitor has, in and
 /// out alike. `partial` has the spec's sizes: the descriptor hides them, the
 /// monitor does not.
-pub fn report_sizes(q: DescriptorQuirk) -> Vec<(u8, usize)> {
+pub fn report_sizes(model: Model, q: DescriptorQuirk) -> Vec<(u8, usize)> {
     match q {
-        DescriptorQuirk::Spec | DescriptorQuirk::Partial => vec![(1, 20), (2, 120), (4, 62)],
+        DescriptorQuirk::Spec => vec![(1, 20), (2, 120), (4, 62)],
+        // Behind a descriptor that leaves report 4 unsized, a PM5 has the
+        // size the spec gives most PM5 firmware (500 B, csafe.md §1.2), the
+        // one a host falls back to; older monitors have 62 B.
+        DescriptorQuirk::Partial if model == Model::Pm5 => vec![(1, 20), (2, 120), (4, 500)],
+        DescriptorQuirk::Partial => vec![(1, 20), (2, 120), (4, 62)],
         DescriptorQuirk::No2 => vec![(1, 20), (4, 62)],
         DescriptorQuirk::Report4At500 => vec![(1, 20), (2, 120), (4, 500)],
     }
@@ -49,8 +54,9 @@ const LONG_ITEM: u8 = 0xFE;
 ///   knows short items sees a count of 0);
 ///   `85 04` + Input/Output: report 4 named, with no Report Size or Count at
 ///   all; then `C0`.
-///   The monitor behind it still has the spec's sizes (20, 120, 62).
-pub fn report_descriptor(_model: Model, q: DescriptorQuirk) -> Vec<u8> {
+///   The monitor behind it has reports of 20 and 120 bytes, and report 4
+///   at 500 bytes on a PM5, 62 on a PM3 or PM4 ([`report_sizes`]).
+pub fn report_descriptor(model: Model, q: DescriptorQuirk) -> Vec<u8> {
     let mut d = Vec::with_capacity(64);
     d.extend(USAGE_PAGE_VENDOR);
     d.extend(USAGE_1);
@@ -71,7 +77,7 @@ pub fn report_descriptor(_model: Model, q: DescriptorQuirk) -> Vec<u8> {
             d.extend(INPUT_AND_OUTPUT);
         }
         _ => {
-            for (id, len) in report_sizes(q) {
+            for (id, len) in report_sizes(model, q) {
                 d.extend([REPORT_ID, id]);
                 d.extend(REPORT_SIZE_8);
                 match u8::try_from(len) {
@@ -160,7 +166,7 @@ mod tests {
                     (id, (i / 8) as usize)
                 })
                 .collect();
-            assert_eq!(got, report_sizes(q), "{q:?}");
+            assert_eq!(got, report_sizes(Model::Pm5, q), "{q:?}");
         }
         assert_eq!(
             &report_descriptor(Model::Pm5, DescriptorQuirk::Report4At500)[..],
@@ -183,8 +189,12 @@ mod tests {
             "report 1 is 20 bytes; 2 has its count in a long item; 4 has no sizes"
         );
         assert_eq!(
-            report_sizes(DescriptorQuirk::Partial),
-            report_sizes(DescriptorQuirk::Spec)
+            report_sizes(Model::Pm4, DescriptorQuirk::Partial),
+            report_sizes(Model::Pm4, DescriptorQuirk::Spec)
+        );
+        assert_eq!(
+            report_sizes(Model::Pm5, DescriptorQuirk::Partial),
+            [(1, 20), (2, 120), (4, 500)]
         );
     }
 }

@@ -60,7 +60,7 @@ impl Identity {
             model: n,
             hardware_version: hw,
             firmware_version: fw,
-            report_sizes: report_sizes(cfg.quirks.descriptor),
+            report_sizes: report_sizes(cfg.model, cfg.quirks.descriptor),
         }
     }
 

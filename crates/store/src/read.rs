@@ -9,9 +9,9 @@ use std::collections::VecDeque;
 use std::path::Path;
 
 use erglink_model::{
-    Direction, Exchange, ForceCurve, Gap, GapKind, Machine, MonitorInfo, PmModel, ReportSize,
-    RttBucket, Sample, Session, SessionCounts, SessionId, SessionState, Source, Split, SplitKind,
-    Stroke, Tags, Telemetry, UtcNanos, Workout,
+    Adaptation, Direction, Exchange, ForceCurve, Gap, GapKind, Machine, MonitorInfo, PmModel,
+    ReportSize, RttBucket, Sample, Session, SessionCounts, SessionId, SessionState, Source, Split,
+    SplitKind, Stroke, Tags, Telemetry, UtcNanos, Workout,
 };
 use rusqlite::{Connection, Row, params};
 
@@ -38,8 +38,11 @@ const SESSION_COLUMNS: &str = "s.id, s.source, s.machine, s.started_ns, s.utc_of
     s.achieved_millihz, s.rtt_histogram, s.timeouts, s.retries, s.dropped_bytes,
     s.sample_count, s.stroke_count, s.curve_count, s.split_count, s.gap_count,
     s.exchange_count, s.last_elapsed_ns, s.last_distance_dm,
-    m.serial, m.model, m.firmware, m.hardware, m.report_sizes
+    m.serial, m.model, m.firmware, m.hardware, m.report_sizes, s.machine_assumed, s.key
     FROM sessions s LEFT JOIN monitors m ON m.key = s.monitor";
+
+const ADAPTATIONS: &str =
+    "SELECT what, value, why FROM adaptations WHERE session = ?1 ORDER BY seq";
 
 fn uint(row: &Row<'_>, i: usize, table: &'static str, column: &'static str) -> Result<u64> {
     let v: i64 = row.get(i)?;
@@ -65,7 +68,8 @@ fn code<T>(row: &Row<'_>, i: usize, column: &'static str, from: fn(u8) -> Option
         .ok_or_else(|| Error::invalid("sessions", column, v))
 }
 
-fn session_from_row(row: &Row<'_>) -> Result<Session> {
+/// The session in `row` and its key; its adaptations are read separately.
+fn session_from_row(row: &Row<'_>) -> Result<(i64, Session)> {
     let id: String = row.get(0)?;
     let id = SessionId::parse(&id).map_err(|_| Error::invalid("sessions", "id", &id))?;
     let params: String = row.get(7)?;
@@ -88,12 +92,12 @@ fn session_from_row(row: &Row<'_>) -> Result<Session> {
             })
         }
     };
-    Ok(Session {
+    let session = Session {
         id,
         source: code(row, 1, "source", Source::from_code)?,
         monitor,
         machine: code(row, 2, "machine", Machine::from_code)?,
-        machine_assumed: false,
+        machine_assumed: row.get(30)?,
         started_at: UtcNanos(row.get(3)?),
         utc_offset_s: row.get(4)?,
         ended_at: row.get::<_, Option<i64>>(5)?.map(UtcNanos),
@@ -128,7 +132,8 @@ fn session_from_row(row: &Row<'_>) -> Result<Session> {
             last_elapsed_ns: opt_uint(row, 23, "sessions", "last_elapsed_ns")?,
             last_distance_dm: row.get(24)?,
         },
-    })
+    };
+    Ok((row.get(31)?, session))
 }
 
 impl Reader {
@@ -148,7 +153,24 @@ impl Reader {
         while let Some(row) = rows.next()? {
             out.push(session_from_row(row)?);
         }
-        Ok(out)
+        drop(rows);
+        out.into_iter()
+            .map(|(key, s)| self.with_adaptations(key, s))
+            .collect()
+    }
+
+    fn with_adaptations(&self, key: i64, mut s: Session) -> Result<Session> {
+        let mut stmt = self.conn.prepare_cached(ADAPTATIONS)?;
+        s.telemetry.adaptations = stmt
+            .query_map([key], |r| {
+                Ok(Adaptation {
+                    what: r.get(0)?,
+                    value: r.get(1)?,
+                    why: r.get(2)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(s)
     }
 
     /// One session's metadata and counts.
@@ -157,10 +179,12 @@ impl Reader {
             .conn
             .prepare_cached(&format!("SELECT {SESSION_COLUMNS} WHERE s.id = ?1"))?;
         let mut rows = stmt.query([id.as_str()])?;
-        match rows.next()? {
-            Some(row) => session_from_row(row),
-            None => Err(Error::NoSuchSession(id.to_string())),
-        }
+        let (key, s) = match rows.next()? {
+            Some(row) => session_from_row(row)?,
+            None => return Err(Error::NoSuchSession(id.to_string())),
+        };
+        drop(rows);
+        self.with_adaptations(key, s)
     }
 
     /// The session whose id is `text` or starts with it (any case).

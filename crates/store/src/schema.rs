@@ -13,7 +13,7 @@
 //! `sqlite_master`, so `.schema` in the sqlite3 shell explains each column.
 
 /// The schema version this build writes (`PRAGMA user_version`).
-pub const VERSION: i64 = 3;
+pub const VERSION: i64 = 4;
 
 /// `PRAGMA application_id`: "ERGL", so erglink knows its own files.
 pub const APPLICATION_ID: i32 = 0x4552_474C;
@@ -57,7 +57,8 @@ CREATE TABLE sessions (
     gap_count INTEGER NOT NULL,
     last_elapsed_ns INTEGER,        -- last committed sample, transport clock
     last_distance_dm INTEGER,       -- last committed sample, 0.1 m
-    exchange_count INTEGER NOT NULL DEFAULT 0
+    exchange_count INTEGER NOT NULL DEFAULT 0,
+    machine_assumed INTEGER NOT NULL DEFAULT 0 -- 1: machine was assumed (a PM3 or PM4 cannot say)
 );
 CREATE INDEX sessions_by_start ON sessions (started_ns);
 
@@ -176,6 +177,19 @@ CREATE TABLE export_history (
     at_ns INTEGER NOT NULL          -- UTC, ns since the Unix epoch
 );
 CREATE INDEX export_history_by_session ON export_history (session, destination);
+
+CREATE TABLE adaptations (
+    -- What the recorder changed to suit the monitor, so the session's
+    -- figures can be read with it: commands dropped, the pace scale chosen,
+    -- the machine assumed, timeouts raised.
+    session INTEGER NOT NULL REFERENCES sessions (key),
+    seq INTEGER NOT NULL,           -- 0, 1, 2... in the order they happened
+    what TEXT NOT NULL,             -- command_dropped, pace_scale, machine_assumed, timeout_raised...
+    value TEXT NOT NULL,            -- the command, the scale, the machine, the timeout
+    why TEXT NOT NULL,              -- one sentence
+    PRIMARY KEY (session, seq),
+    UNIQUE (session, what, value, why) -- sent again (live, then at the end), stored once
+) WITHOUT ROWID;
 "#;
 
 /// `(from, sql)`: the step from version `from` to `from + 1`.
@@ -235,6 +249,27 @@ CREATE TABLE export_history (
     at_ns INTEGER NOT NULL          -- UTC, ns since the Unix epoch
 );
 CREATE INDEX export_history_by_session ON export_history (session, destination);
+"#,
+    ),
+    (
+        3,
+        // Version 4: whether the machine was assumed, and the recorder's
+        // adaptations to the monitor (issue 13).
+        r#"
+ALTER TABLE sessions ADD COLUMN machine_assumed INTEGER NOT NULL DEFAULT 0;
+
+CREATE TABLE adaptations (
+    -- What the recorder changed to suit the monitor, so the session's
+    -- figures can be read with it: commands dropped, the pace scale chosen,
+    -- the machine assumed, timeouts raised.
+    session INTEGER NOT NULL REFERENCES sessions (key),
+    seq INTEGER NOT NULL,           -- 0, 1, 2... in the order they happened
+    what TEXT NOT NULL,             -- command_dropped, pace_scale, machine_assumed, timeout_raised...
+    value TEXT NOT NULL,            -- the command, the scale, the machine, the timeout
+    why TEXT NOT NULL,              -- one sentence
+    PRIMARY KEY (session, seq),
+    UNIQUE (session, what, value, why) -- sent again (live, then at the end), stored once
+) WITHOUT ROWID;
 "#,
     ),
 ];

@@ -2,8 +2,8 @@
 //! writer's transaction.
 
 use erglink_model::{
-    Exchange, ForceCurve, Gap, MonitorInfo, NewSession, ReportSize, Sample, SessionCounts,
-    SessionEnd, SessionId, Split, Stroke, Telemetry,
+    Adaptation, Exchange, ForceCurve, Gap, MonitorInfo, NewSession, ReportSize, Sample,
+    SessionCounts, SessionEnd, SessionId, Split, Stroke, Telemetry,
 };
 use rusqlite::{Connection, ErrorCode, OptionalExtension, params};
 
@@ -59,9 +59,9 @@ pub(crate) fn insert_session(conn: &Connection, id: &SessionId, s: &NewSession) 
         "INSERT INTO sessions (id, source, monitor, machine, started_ns, utc_offset_s,
              workout_type, workout_params, athlete, station, note, state, rtt_histogram,
              timeouts, retries, dropped_bytes, sample_count, stroke_count, curve_count,
-             split_count, gap_count, exchange_count)
+             split_count, gap_count, exchange_count, machine_assumed)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 0, '[]',
-             0, 0, 0, 0, 0, 0, 0, 0, 0)",
+             0, 0, 0, 0, 0, 0, 0, 0, 0, ?12)",
     )?
     .execute(params![
         id.as_str(),
@@ -75,6 +75,7 @@ pub(crate) fn insert_session(conn: &Connection, id: &SessionId, s: &NewSession) 
         s.tags.athlete,
         s.tags.station,
         s.tags.note,
+        s.machine_assumed,
     ])?;
     Ok(conn.last_insert_rowid())
 }
@@ -92,6 +93,24 @@ pub(crate) fn update_telemetry(conn: &Connection, key: i64, t: &Telemetry) -> Re
         int(t.retries),
         int(t.dropped_bytes)
     ])?;
+    // The telemetry carries every adaptation so far; those already stored
+    // (sent live through `Writer::adapt`, or with earlier telemetry) are skipped.
+    for a in &t.adaptations {
+        insert_adaptation(conn, key, a)?;
+    }
+    Ok(())
+}
+
+/// Appends an adaptation as the session's next, unless the same one is
+/// stored already.
+pub(crate) fn insert_adaptation(conn: &Connection, key: i64, a: &Adaptation) -> Result<()> {
+    // INSERT … SELECT needs its WHERE for SQLite to read ON CONFLICT as an upsert.
+    conn.prepare_cached(
+        "INSERT INTO adaptations (session, seq, what, value, why)
+         SELECT ?1, coalesce(max(seq) + 1, 0), ?2, ?3, ?4 FROM adaptations WHERE session = ?1
+         ON CONFLICT DO NOTHING",
+    )?
+    .execute(params![key, a.what, a.value, a.why])?;
     Ok(())
 }
 

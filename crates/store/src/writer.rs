@@ -14,8 +14,8 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use erglink_model::{
-    Exchange, ForceCurve, Gap, NewSession, Sample, SessionCounts, SessionEnd, SessionId, Split,
-    Stroke, Telemetry,
+    Adaptation, Exchange, ForceCurve, Gap, NewSession, Sample, SessionCounts, SessionEnd,
+    SessionId, Split, Stroke, Telemetry,
 };
 use rusqlite::{Connection, TransactionBehavior};
 
@@ -123,6 +123,7 @@ enum Msg {
     Begin(SessionId, Box<NewSession>, SyncSender<Result<()>>),
     Data(SessionId, Batch),
     Telemetry(SessionId, Telemetry),
+    Adapt(SessionId, Adaptation),
     Finish(SessionId, Box<SessionEnd>, SyncSender<Result<()>>),
     Flush(SyncSender<Result<Commit>>),
 }
@@ -262,6 +263,16 @@ impl Writer {
         self.post(Msg::Telemetry(session.clone(), telemetry))
     }
 
+    /// Queues one adaptation of the recorder to the session's monitor, stored
+    /// with the next commit (within 250 ms), so it survives a crash of the
+    /// recorder. The same adaptation sent again, here or in the telemetry
+    /// given to [`Writer::set_telemetry`] or [`Writer::finish_session`], is
+    /// stored once; adaptations keep the order they first arrived in.
+    pub fn adapt(&self, session: &SessionId, adaptation: Adaptation) -> Result<()> {
+        self.check_live(session)?;
+        self.post(Msg::Adapt(session.clone(), adaptation))
+    }
+
     /// Commits everything queued for it, then its end, and waits for the commit.
     pub fn finish_session(&self, session: &SessionId, end: SessionEnd) -> Result<()> {
         self.check_live(session)?;
@@ -315,6 +326,15 @@ struct Live {
 enum Pending {
     Data(SessionId, Batch),
     Telemetry(SessionId, Telemetry),
+    Adapt(SessionId, Adaptation),
+}
+
+impl Pending {
+    fn session(&self) -> &SessionId {
+        match self {
+            Pending::Data(id, _) | Pending::Telemetry(id, _) | Pending::Adapt(id, _) => id,
+        }
+    }
 }
 
 /// What a commit does besides the pending data.
@@ -379,7 +399,9 @@ impl Thread {
 
     fn handle(&mut self, msg: Msg) -> Result<()> {
         match msg {
-            Msg::Data(id, _) | Msg::Telemetry(id, _) if !self.live.contains_key(&id) => {
+            Msg::Data(id, _) | Msg::Telemetry(id, _) | Msg::Adapt(id, _)
+                if !self.live.contains_key(&id) =>
+            {
                 // Sent while another thread finished the session: keeping it
                 // would fail every later commit.
                 tracing::error!("dropped data for session {id}, which is no longer being recorded");
@@ -395,6 +417,10 @@ impl Thread {
             }
             Msg::Telemetry(id, t) => {
                 self.pending.push(Pending::Telemetry(id, t));
+                self.oldest.get_or_insert_with(Instant::now);
+            }
+            Msg::Adapt(id, a) => {
+                self.pending.push(Pending::Adapt(id, a));
                 self.oldest.get_or_insert_with(Instant::now);
             }
             Msg::Begin(id, session, reply) => {
@@ -467,26 +493,24 @@ impl Thread {
         // can be retried with the same sequence numbers.
         let mut counts: HashMap<SessionId, (i64, SessionCounts)> = HashMap::new();
         for p in &self.pending {
-            let (id, batch, telemetry) = match p {
-                Pending::Data(id, b) => (id, Some(b), None),
-                Pending::Telemetry(id, t) => (id, None, Some(t)),
-            };
+            let id = p.session();
             let Some(live) = self.live.get(id) else {
                 return Err(Error::NotRecording(id.clone()));
             };
             let (key, c) = counts
                 .entry(id.clone())
                 .or_insert_with(|| (live.key, live.counts));
-            if let Some(t) = telemetry {
-                sql::update_telemetry(&tx, *key, t)?;
-            }
-            if let Some(b) = batch {
-                sql::insert_samples(&tx, *key, c, &b.samples)?;
-                sql::insert_strokes(&tx, *key, c, &b.strokes)?;
-                sql::insert_curves(&tx, *key, c, &b.force_curves)?;
-                sql::insert_splits(&tx, *key, c, &b.splits)?;
-                sql::insert_gaps(&tx, *key, c, &b.gaps)?;
-                sql::insert_exchanges(&tx, *key, c, &b.exchanges)?;
+            match p {
+                Pending::Telemetry(_, t) => sql::update_telemetry(&tx, *key, t)?,
+                Pending::Adapt(_, a) => sql::insert_adaptation(&tx, *key, a)?,
+                Pending::Data(_, b) => {
+                    sql::insert_samples(&tx, *key, c, &b.samples)?;
+                    sql::insert_strokes(&tx, *key, c, &b.strokes)?;
+                    sql::insert_curves(&tx, *key, c, &b.force_curves)?;
+                    sql::insert_splits(&tx, *key, c, &b.splits)?;
+                    sql::insert_gaps(&tx, *key, c, &b.gaps)?;
+                    sql::insert_exchanges(&tx, *key, c, &b.exchanges)?;
+                }
             }
         }
         for (key, c) in counts.values() {

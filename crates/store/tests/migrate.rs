@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use erglink_model::{ExportState, GapKind, SessionId, SessionState, UtcNanos};
+use erglink_model::{Adaptation, ExportState, GapKind, SessionId, SessionState, UtcNanos};
 use erglink_store::schema::{MIGRATIONS, VERSION};
 use erglink_store::test_utils::{assert_schema_matches_new_database, create_from_sql, schema_of};
 use erglink_store::{Attempt, Error, Store, WriterOptions, test_utils};
@@ -12,6 +12,7 @@ use rusqlite::Connection;
 
 const SCHEMA_V1: &str = include_str!("fixtures/schema_v1.sql");
 const SCHEMA_V2: &str = include_str!("fixtures/schema_v2.sql");
+const SCHEMA_V3: &str = include_str!("fixtures/schema_v3.sql");
 
 fn files_in(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)
@@ -138,6 +139,88 @@ fn version_2_upgrades_with_its_ledger_intact() {
         (ExportState::Delivered, Some(204))
     );
     assert_eq!(ledger.history(&id).unwrap().len(), 1);
+}
+
+#[test]
+fn version_3_upgrades_with_every_row_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v3.db");
+    create_from_sql(&path, SCHEMA_V3, 3).unwrap();
+    let rows_before = row_counts(&path);
+
+    let store = Store::open(&path).unwrap();
+    assert_schema_matches_new_database(&path);
+    assert!(schema_of(&path).unwrap()[0].starts_with(&format!("user_version {VERSION}")));
+    // Every row is still there; the one new table starts empty.
+    let mut rows_after = row_counts(&path);
+    assert_eq!(rows_after.remove("adaptations"), Some(0));
+    assert_eq!(rows_after, rows_before);
+
+    let done = SessionId::parse("01KDVH35M01WYSKWXA9Q792Y96").unwrap();
+    let left = SessionId::parse("01KDVMH1809JFVQ570ZSDT7J3D").unwrap();
+    // The session a crashed writer left recording is recovered on this open.
+    assert_eq!(store.recovered(), 1);
+    let r = store.reader().unwrap();
+    let s = r.session(&done).unwrap();
+    assert_eq!(s.state, SessionState::Complete);
+    assert_eq!(
+        (s.counts.samples, s.counts.strokes, s.counts.exchanges),
+        (3, 1, 2)
+    );
+    assert_eq!(s.telemetry.achieved_millihz, Some(49_870));
+    // What the old version could not know reads as not assumed, nothing adapted.
+    assert!(!s.machine_assumed);
+    assert!(s.telemetry.adaptations.is_empty());
+    let curves: Vec<_> = r.force_curves(&done).unwrap().map(Result::unwrap).collect();
+    assert_eq!(curves[0].samples_lbf, [0, 20, 39, 58]);
+    assert_eq!(r.exchanges(&done).unwrap().count(), 2);
+    assert_eq!(r.session(&left).unwrap().state, SessionState::Interrupted);
+    let ledger = store.ledger().unwrap();
+    let entries = ledger.entries(&done).unwrap();
+    assert_eq!(entries.len(), 2);
+    assert_eq!(entries[0].trace_id.as_deref(), Some("trace-v3-a"));
+    assert_eq!(entries[0].last_status, Some(204));
+    assert!(entries[1].sending_since.is_some());
+    assert_eq!(ledger.history(&done).unwrap().len(), 1);
+
+    // What version 4 added works on the upgraded file.
+    let w = store.writer(WriterOptions::default()).unwrap();
+    let mut new = test_utils::new_session(7);
+    new.machine_assumed = true;
+    let id = w.begin_session(new).unwrap();
+    let a = Adaptation {
+        what: "machine_assumed".into(),
+        value: "RowErg".into(),
+        why: "a PM3 cannot say".into(),
+    };
+    w.adapt(&id, a.clone()).unwrap();
+    w.finish_session(&id, test_utils::session_end(7, 0))
+        .unwrap();
+    w.close().unwrap();
+    let s = store.reader().unwrap().session(&id).unwrap();
+    assert!(s.machine_assumed);
+    assert_eq!(s.telemetry.adaptations, [a]);
+}
+
+/// Rows in every table.
+fn row_counts(path: &Path) -> std::collections::BTreeMap<String, i64> {
+    let conn = Connection::open(path).unwrap();
+    let tables: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    tables
+        .into_iter()
+        .map(|t| {
+            let n = conn
+                .query_row(&format!("SELECT count(*) FROM {t}"), [], |r| r.get(0))
+                .unwrap();
+            (t, n)
+        })
+        .collect()
 }
 
 #[test]

@@ -46,37 +46,6 @@ impl TransportError {
             message: message.into(),
         }
     }
-
-    /// Classifies an OS error message from hidapi or libusb.
-    pub fn from_os(context: &str, err: impl std::fmt::Display) -> Self {
-        let text = err.to_string();
-        let lower = text.to_ascii_lowercase();
-        let kind =
-            if lower.contains("permission") || lower.contains("access") || lower.contains("eacces")
-            {
-                ErrorKind::PermissionDenied
-            } else if lower.contains("busy") {
-                ErrorKind::Busy
-            } else if lower.contains("no such device")
-                || lower.contains("disconnected")
-                || lower.contains("enodev")
-            {
-                ErrorKind::Disconnected
-            } else {
-                ErrorKind::Io
-            };
-        let hint = match kind {
-            ErrorKind::PermissionDenied => {
-                " Install tools/udev/70-concept2.rules (see `erglink doctor`)"
-            }
-            ErrorKind::Busy => {
-                " Close ErgData, Concept2 Utility or any other program using the monitor"
-            }
-            ErrorKind::Disconnected => " Check the cable and that the monitor is on",
-            _ => "",
-        };
-        Self::new(kind, format!("{context}: {text}.{hint}"))
-    }
 }
 
 /// A device selector could not be understood.

@@ -6,15 +6,25 @@
 //! only [`Transport`]: write a report, read one with a timeout, and the clock,
 //! which is the wall clock for hardware and virtual time for the simulator.
 //!
+//! Monitors are found and reopened through a [`Bus`]: the machine's
+//! ([`HardwareBus`]) or a simulated one ([`SimBus`], feature `sim`) whose
+//! monitors plug in, refuse opens, sleep and unplug on a virtual clock. Every
+//! backend's report sizes go through [`merge_report_sizes`], and every
+//! backend's failures through [`classify`], so that the simulator's quirks
+//! take the paths a real monitor's would.
+//!
 //! This is the only crate that touches USB.
 
 #![forbid(unsafe_code)]
 
+mod bus;
+mod classify;
 mod descriptor;
 pub mod doctor;
 mod error;
 #[cfg(feature = "hid")]
 mod hid;
+mod os;
 mod selector;
 #[cfg(feature = "sim")]
 mod sim;
@@ -22,13 +32,17 @@ pub mod transcript;
 #[cfg(feature = "libusb")]
 mod usb;
 
+pub use bus::{Bus, HardwareBus, Schedule, bus_for, same_monitor, selects};
+pub use classify::{BackendFailure, UsbError, classify, hint};
 pub use descriptor::{
-    DescriptorSizes, ReportSizes, build_report_descriptor, parse_report_descriptor,
+    DescriptorSizes, ReportSizes, build_report_descriptor, merge_report_sizes,
+    parse_report_descriptor,
 };
 pub use error::{ErrorKind, SelectorError, TransportError};
+pub use os::Os;
 pub use selector::{CONCEPT2_VID, DeviceSelector, UsbFilter};
 #[cfg(feature = "sim")]
-pub use sim::SimTransport;
+pub use sim::{SimBus, SimGuard, SimTransport};
 pub use transcript::{Replay, Transcribing, Transcript, TranscriptWriter};
 
 /// Which backend reaches a device.
@@ -135,7 +149,10 @@ pub trait Transport: Send {
     /// Waits up to `timeout_ns` for one input report and puts it in `buf`
     /// (report id first). `Ok(false)` on timeout.
     fn read_report(&mut self, buf: &mut Vec<u8>, timeout_ns: u64) -> Result<bool, TransportError>;
-    /// Nanoseconds since the transport opened, on its clock.
+    /// Nanoseconds on the transport's clock. It never goes back, and a handle
+    /// reopened on the same monitor continues it: the wall clock since this
+    /// process first opened a device, for hardware; the simulator's virtual
+    /// time, for a simulated monitor.
     fn now_ns(&self) -> u64;
     /// Waits on the transport's clock.
     fn sleep_ns(&mut self, ns: u64);
@@ -165,6 +182,15 @@ impl<T: Transport + ?Sized> Transport for Box<T> {
     fn note(&mut self, text: &str) {
         (**self).note(text);
     }
+}
+
+/// The hardware transports' clock: the wall clock since the first call, so
+/// that a reopened handle goes on from where the old one stopped.
+#[cfg_attr(not(any(feature = "hid", feature = "libusb")), allow(dead_code))]
+pub(crate) fn wall_ns() -> u64 {
+    static EPOCH: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+    let epoch = EPOCH.get_or_init(std::time::Instant::now);
+    u64::try_from(epoch.elapsed().as_nanos()).unwrap_or(u64::MAX)
 }
 
 /// Pads `report` to its report's full length, as every peer does and Windows requires.
@@ -197,11 +223,13 @@ pub(crate) fn padded(report: &[u8], sizes: &ReportSizes) -> Result<Vec<u8>, Tran
     Ok(out)
 }
 
-/// Every Concept2 monitor attached, through every compiled-in USB backend.
+/// Every Concept2 monitor attached, through every compiled-in USB backend,
+/// each once: hidapi lists a device once per HID collection (one path), and
+/// a monitor both backends see is listed through hidapi, the default.
 /// A machine without a USB bus has none; that is not an error.
 pub fn discover() -> Result<Vec<DeviceInfo>, TransportError> {
     #[allow(unused_mut)]
-    let mut found = Vec::new();
+    let mut found: Vec<DeviceInfo> = Vec::new();
     #[cfg(feature = "hid")]
     found.extend(hid::discover()?);
     #[cfg(feature = "libusb")]
@@ -210,7 +238,22 @@ pub fn discover() -> Result<Vec<DeviceInfo>, TransportError> {
         Err(e) if e.kind == ErrorKind::NoBus => {}
         Err(e) => return Err(e),
     }
-    Ok(found)
+    Ok(once_each(found))
+}
+
+/// One entry per path, and one per serial across backends (the first kept).
+pub(crate) fn once_each(list: Vec<DeviceInfo>) -> Vec<DeviceInfo> {
+    let mut out: Vec<DeviceInfo> = Vec::new();
+    for d in list {
+        let listed = out.iter().any(|o| {
+            (o.backend == d.backend && o.path == d.path)
+                || (o.serial.is_some() && o.serial == d.serial)
+        });
+        if !listed {
+            out.push(d);
+        }
+    }
+    out
 }
 
 /// Opens the device a selector names.
@@ -236,11 +279,39 @@ pub fn open(selector: &DeviceSelector) -> Result<Box<dyn Transport>, TransportEr
 }
 
 #[allow(dead_code)]
-fn unsupported(scheme: &str, feature: &str) -> TransportError {
+pub(crate) fn unsupported(scheme: &str, feature: &str) -> TransportError {
     TransportError::new(
         ErrorKind::Unsupported,
         format!(
             "`{scheme}` devices need erglink built with the `{feature}` feature: cargo build --release --features {feature}"
         ),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn devices_lists_each_monitor_once() {
+        let entry = |backend, path: &str, serial: Option<&str>| {
+            let mut d = DeviceInfo::new(backend, path.into());
+            d.vendor_id = CONCEPT2_VID;
+            d.serial = serial.map(str::to_string);
+            d
+        };
+        let listed = vec![
+            // One PM5, two HID collections: hidapi's Linux backend lists both.
+            entry(Backend::Hid, "/dev/hidraw3", Some("430228525")),
+            entry(Backend::Hid, "/dev/hidraw3", Some("430228525")),
+            // The same PM5 through libusb.
+            entry(Backend::Usb, "001:004", Some("430228525")),
+            // Two monitors without serials (libusb could not read them).
+            entry(Backend::Usb, "001:005", None),
+            entry(Backend::Usb, "001:006", None),
+        ];
+        let once = once_each(listed);
+        let paths: Vec<&str> = once.iter().map(|d| d.path.as_str()).collect();
+        assert_eq!(paths, ["/dev/hidraw3", "001:005", "001:006"]);
+    }
 }

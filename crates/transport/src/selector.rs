@@ -1,6 +1,7 @@
 //! Device selectors (interface.md): `hid`, `hid:17a4:0003`, `hid:serial=…`,
-//! `hid:path=…`, `usb…` the same through libusb, `sim:pm5?key=value&…`,
-//! `replay:PATH`.
+//! `hid:path=…`, `usb…` the same through libusb (where a path is the bus and
+//! address, `usb:path=001:004`, as `devices` prints for a monitor whose serial
+//! libusb cannot read), `sim:pm5?key=value&…`, `replay:PATH`.
 
 use std::fmt;
 use std::path::PathBuf;
@@ -24,7 +25,8 @@ pub enum UsbFilter {
     },
     /// By the PM's serial number (the USB iSerial string).
     Serial(String),
-    /// By OS path (`/dev/hidraw3`; hidapi only).
+    /// By OS path: `/dev/hidraw3` through hidapi, `BUS:ADDRESS` (`001:004`)
+    /// through libusb.
     Path(String),
 }
 
@@ -128,8 +130,14 @@ fn parse_filter(rest: Option<&str>, hid: bool) -> Result<UsbFilter, String> {
         return Ok(UsbFilter::Serial(s.to_string()));
     }
     if let Some(p) = rest.strip_prefix("path=") {
-        if !hid {
-            return Err("path= is for hid selectors; use usb:VID:PID or usb:serial=S".into());
+        if p.is_empty() {
+            return Err("path= needs the device's path".into());
+        }
+        if !hid && !is_bus_address(p) {
+            return Err(
+                "a usb path is the bus and address as `devices` prints them, e.g. usb:path=001:004"
+                    .into(),
+            );
         }
         return Ok(UsbFilter::Path(p.to_string()));
     }
@@ -143,6 +151,15 @@ fn parse_filter(rest: Option<&str>, hid: bool) -> Result<UsbFilter, String> {
     Ok(UsbFilter::Ids {
         vendor_id: hex(v)?,
         product_id: hex(p)?,
+    })
+}
+
+/// `BUS:ADDRESS` in decimal, as libusb numbers them (`001:004`).
+fn is_bus_address(p: &str) -> bool {
+    p.split_once(':').is_some_and(|(b, a)| {
+        [b, a]
+            .iter()
+            .all(|n| !n.is_empty() && n.len() <= 3 && n.bytes().all(|c| c.is_ascii_digit()))
     })
 }
 
@@ -205,6 +222,10 @@ mod tests {
                 DeviceSelector::Usb(UsbFilter::Serial("1".into())),
             ),
             (
+                "usb:path=001:004",
+                DeviceSelector::Usb(UsbFilter::Path("001:004".into())),
+            ),
+            (
                 "sim:pm5",
                 DeviceSelector::Sim {
                     model: "pm5".into(),
@@ -238,6 +259,8 @@ mod tests {
             "hid:17a4",
             "hid:zz:01",
             "usb:path=/dev/x",
+            "usb:path=1:2:3",
+            "hid:path=",
             "sim:pm6",
             "replay:",
             "hid:serial=",
@@ -252,5 +275,38 @@ mod tests {
         assert!(UsbFilter::Any.matches(0x17A4, 0x1E, None, "/dev/hidraw0"));
         assert!(!UsbFilter::Any.matches(0x046D, 1, None, ""));
         assert!(UsbFilter::Serial("4".into()).matches(0x17A4, 3, Some("4"), ""));
+    }
+
+    #[test]
+    fn what_devices_prints_is_a_selector_device_accepts() {
+        use crate::{Backend, DeviceInfo};
+        let mut infos = Vec::new();
+        for backend in [Backend::Hid, Backend::Usb] {
+            let path = match backend {
+                Backend::Hid => "/dev/hidraw3",
+                _ => "001:004",
+            };
+            let mut d = DeviceInfo::new(backend, path.into());
+            d.vendor_id = CONCEPT2_VID;
+            infos.push(d.clone());
+            d.serial = Some("430228525".into());
+            infos.push(d);
+        }
+        let mut sim = DeviceInfo::new(Backend::Sim, "sim:pm3?seed=4&deny=3000".into());
+        sim.serial = Some("300000001".into());
+        infos.push(sim);
+        for d in infos {
+            let printed = d.selector().to_string();
+            let parsed = DeviceSelector::parse(&printed)
+                .unwrap_or_else(|e| panic!("`{printed}` ({:?}): {e}", d.backend));
+            assert_eq!(parsed, d.selector(), "{printed}");
+            // And it finds the device it was printed for.
+            if let DeviceSelector::Hid(f) | DeviceSelector::Usb(f) = &parsed {
+                assert!(
+                    f.matches(d.vendor_id, d.product_id, d.serial.as_deref(), &d.path),
+                    "{printed}"
+                );
+            }
+        }
     }
 }

@@ -6,12 +6,14 @@
 //! Only `rusb::Context::new()` is used: rusb's global-context functions panic
 //! on a machine without `/dev/bus/usb`, where `Context::new()` fails cleanly.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use rusb::{Context, DeviceHandle, Direction, TransferType, UsbContext};
 
-use crate::descriptor::{ReportSizes, parse_report_descriptor};
+use crate::classify::{BackendFailure, UsbError};
+use crate::descriptor::{ReportSizes, merge_report_sizes, parse_report_descriptor};
 use crate::error::{ErrorKind, TransportError};
+use crate::os::Os;
 use crate::selector::{CONCEPT2_VID, UsbFilter};
 use crate::{Backend, DeviceInfo, Transport, padded};
 
@@ -26,21 +28,32 @@ fn context() -> Result<Context, TransportError> {
                 format!("libusb found no USB bus on this machine ({e}); is /dev/bus/usb there?"),
             )
         }
-        other => TransportError::from_os("cannot start libusb", other),
+        other => map_usb("cannot start libusb", other),
     })
 }
 
+/// rusb's error as the classifier takes it.
+pub(crate) fn usb_error(e: rusb::Error) -> UsbError {
+    match e {
+        rusb::Error::Io => UsbError::Io,
+        rusb::Error::InvalidParam => UsbError::InvalidParam,
+        rusb::Error::Access => UsbError::Access,
+        rusb::Error::NoDevice => UsbError::NoDevice,
+        rusb::Error::NotFound => UsbError::NotFound,
+        rusb::Error::Busy => UsbError::Busy,
+        rusb::Error::Timeout => UsbError::Timeout,
+        rusb::Error::Overflow => UsbError::Overflow,
+        rusb::Error::Pipe => UsbError::Pipe,
+        rusb::Error::Interrupted => UsbError::Interrupted,
+        rusb::Error::NoMem => UsbError::NoMem,
+        rusb::Error::NotSupported => UsbError::NotSupported,
+        rusb::Error::BadDescriptor => UsbError::BadDescriptor,
+        rusb::Error::Other => UsbError::Other,
+    }
+}
+
 fn map_usb(context: &str, e: rusb::Error) -> TransportError {
-    let kind = match e {
-        rusb::Error::Access => ErrorKind::PermissionDenied,
-        rusb::Error::Busy => ErrorKind::Busy,
-        rusb::Error::NoDevice => ErrorKind::Disconnected,
-        rusb::Error::NotFound => ErrorKind::NotFound,
-        _ => ErrorKind::Io,
-    };
-    let mut err = TransportError::from_os(context, e);
-    err.kind = kind;
-    err
+    TransportError::from_backend(Os::current(), context, &BackendFailure::Usb(usb_error(e)))
 }
 
 fn info_of(device: &rusb::Device<Context>) -> Option<DeviceInfo> {
@@ -89,7 +102,6 @@ pub struct UsbTransport {
     reattach: bool,
     info: DeviceInfo,
     sizes: ReportSizes,
-    opened: Instant,
 }
 
 impl UsbTransport {
@@ -145,28 +157,35 @@ impl UsbTransport {
             .map_err(|e| map_usb(&format!("cannot open {}", info.path), e))?;
         let reattach = matches!(handle.kernel_driver_active(interface), Ok(true));
         if reattach {
-            handle
-                .detach_kernel_driver(interface)
-                .map_err(|e| map_usb("cannot detach the kernel's HID driver", e))?;
+            handle.detach_kernel_driver(interface).map_err(|e| {
+                claim_error(Os::current(), ClaimStep::Detach, usb_error(e), &info.path)
+            })?;
         }
-        handle
-            .claim_interface(interface)
-            .map_err(|e| map_usb("cannot claim the monitor's interface", e))?;
+        if let Err(e) = handle.claim_interface(interface) {
+            if reattach {
+                let _ = handle.attach_kernel_driver(interface);
+            }
+            return Err(claim_error(
+                Os::current(),
+                ClaimStep::Claim,
+                usb_error(e),
+                &info.path,
+            ));
+        }
         let mut desc = vec![0u8; 4096];
         // GET_DESCRIPTOR(HID report) on the interface.
-        let sizes = match handle.read_control(
-            0x81,
-            0x06,
-            0x2200,
-            u16::from(interface),
-            &mut desc,
-            STRING_TIMEOUT,
-        ) {
-            Ok(n) if !parse_report_descriptor(&desc[..n]).output.is_empty() => {
-                parse_report_descriptor(&desc[..n]).output
-            }
-            _ => ReportSizes::spec_default(info.model()),
-        };
+        let parsed = handle
+            .read_control(
+                0x81,
+                0x06,
+                0x2200,
+                u16::from(interface),
+                &mut desc,
+                STRING_TIMEOUT,
+            )
+            .ok()
+            .map(|n| parse_report_descriptor(&desc[..n]));
+        let sizes = merge_report_sizes(parsed.as_ref(), info.model());
         Ok(Self {
             handle,
             interface,
@@ -175,9 +194,54 @@ impl UsbTransport {
             reattach,
             info,
             sizes,
-            opened: Instant::now(),
         })
     }
+}
+
+/// Where taking the monitor's interface from the kernel failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ClaimStep {
+    /// Detaching the kernel's HID driver.
+    Detach,
+    /// Claiming the interface.
+    Claim,
+}
+
+/// The error for a failed detach or claim, saying what to do on `os`. The
+/// kernel's HID driver owns the monitor: libusb on Linux detaches it, but
+/// cannot on Windows (no detach at all) and, without root or an entitlement,
+/// on macOS; hidapi talks to that driver instead.
+pub(crate) fn claim_error(os: Os, step: ClaimStep, e: UsbError, path: &str) -> TransportError {
+    let kind = crate::classify::usb_kind(e);
+    let text = crate::classify::usb_text(e);
+    let what = match step {
+        ClaimStep::Detach => "cannot detach the kernel's HID driver from",
+        ClaimStep::Claim => "cannot claim the interface of",
+    };
+    let advice = match (os, kind) {
+        (Os::Windows, _) => {
+            "libusb cannot take a HID device from Windows' HID driver (only a WinUSB driver swap would, which breaks Concept2's own apps): use --device hid".to_string()
+        }
+        (Os::Macos, ErrorKind::Disconnected) => "Check the cable and that the monitor is on".to_string(),
+        (Os::Macos, _) => {
+            "macOS keeps HID devices for its HID driver and libusb cannot detach it without root: use --device hid".to_string()
+        }
+        (_, ErrorKind::Busy) => {
+            "another program has claimed the monitor (is another erglink recording it?); only one may hold it at a time".to_string()
+        }
+        (_, ErrorKind::PermissionDenied) => crate::classify::hint(kind, os).to_string(),
+        (_, ErrorKind::Disconnected) => "Check the cable and that the monitor is on".to_string(),
+        _ => "use --device hid".to_string(),
+    };
+    let kind = match (os, kind) {
+        // On these two the fix is the other backend, not a retry.
+        (
+            Os::Windows | Os::Macos,
+            ErrorKind::NotFound | ErrorKind::Io | ErrorKind::PermissionDenied,
+        ) => ErrorKind::Unsupported,
+        (_, kind) => kind,
+    };
+    TransportError::new(kind, format!("{what} {path}: {text}. {advice}"))
 }
 
 impl Drop for UsbTransport {
@@ -227,10 +291,75 @@ impl Transport for UsbTransport {
     }
 
     fn now_ns(&self) -> u64 {
-        u64::try_from(self.opened.elapsed().as_nanos()).unwrap_or(u64::MAX)
+        crate::wall_ns()
     }
 
     fn sleep_ns(&mut self, ns: u64) {
         std::thread::sleep(Duration::from_nanos(ns));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn claim_errors_say_what_to_do_on_each_os() {
+        // A second recorder on Linux: the interface is claimed already.
+        let e = claim_error(Os::Linux, ClaimStep::Claim, UsbError::Busy, "001:004");
+        assert_eq!(e.kind, ErrorKind::Busy);
+        assert!(e.message.contains("another erglink"), "{}", e.message);
+        assert!(e.message.contains("Resource busy"), "{}", e.message);
+        // Windows has no detach at all (libusb core.c answers NOT_SUPPORTED).
+        let e = claim_error(
+            Os::Windows,
+            ClaimStep::Detach,
+            UsbError::NotSupported,
+            "001:004",
+        );
+        assert!(e.message.contains("--device hid"), "{}", e.message);
+        assert_eq!(e.kind, ErrorKind::Unsupported);
+        let e = claim_error(Os::Windows, ClaimStep::Claim, UsbError::NotFound, "001:004");
+        assert!(e.message.contains("--device hid"), "{}", e.message);
+        // macOS refuses without root (darwin_usb.c: LIBUSB_ERROR_ACCESS) or on
+        // old IOUSBHost versions (NOT_SUPPORTED).
+        for err in [UsbError::Access, UsbError::NotSupported] {
+            let e = claim_error(Os::Macos, ClaimStep::Detach, err, "001:004");
+            assert!(e.message.contains("--device hid"), "{err:?}: {}", e.message);
+        }
+        // On Linux a refused detach is a permissions matter.
+        let e = claim_error(Os::Linux, ClaimStep::Detach, UsbError::Access, "001:004");
+        assert_eq!(e.kind, ErrorKind::PermissionDenied);
+        assert!(e.message.contains("udev"), "{}", e.message);
+        let e = claim_error(Os::Linux, ClaimStep::Claim, UsbError::NoDevice, "001:004");
+        assert_eq!(e.kind, ErrorKind::Disconnected);
+    }
+
+    #[test]
+    fn every_rusb_variant_maps_with_rusbs_own_text() {
+        use rusb::Error as E;
+        for e in [
+            E::Io,
+            E::InvalidParam,
+            E::Access,
+            E::NoDevice,
+            E::NotFound,
+            E::Busy,
+            E::Timeout,
+            E::Overflow,
+            E::Pipe,
+            E::Interrupted,
+            E::NoMem,
+            E::NotSupported,
+            E::BadDescriptor,
+            E::Other,
+        ] {
+            assert_eq!(
+                crate::classify::usb_text(usb_error(e)),
+                e.to_string(),
+                "{e:?}"
+            );
+        }
+        assert_eq!(usb_error(E::NoDevice), UsbError::NoDevice);
     }
 }

@@ -26,11 +26,27 @@ impl Cell {
     }
 
     /// The simulator options: a 500 m flat out, seeded by the cell.
+    ///
+    /// While a monitor refuses to open (`deny=`) or does not answer
+    /// (`asleep=`), no recorder can see a stroke, and the PM keeps only the
+    /// last one's curve: the athlete starts three seconds after the monitor
+    /// can be read, so that every stroke rowed is one a recorder could see.
     pub fn sim_options(&self) -> String {
         let mut o = format!("machine={}&workout=500m&pacing=max&seed=7", self.machine);
         if !self.quirks.is_empty() {
             o.push('&');
             o.push_str(&self.quirks);
+        }
+        let unreadable_ms: u64 = self
+            .quirks
+            .split('&')
+            .filter_map(|kv| kv.split_once('='))
+            .filter(|(k, _)| *k == "deny" || *k == "asleep")
+            .filter_map(|(_, v)| v.parse::<u64>().ok())
+            .sum();
+        if unreadable_ms > 0 && !self.has("start") {
+            // Opened again every 2 s of bus time while denied (`record_sim`).
+            o.push_str(&format!("&start={}", unreadable_ms / 1000 + 2 + 3));
         }
         o
     }

@@ -11,7 +11,7 @@ use erglink_pm::Monitor;
 use erglink_recorder::{Live, MonitorRecorder, Options, SessionSummary, Until};
 use erglink_sim::{GroundTruth, SimConfig, Simulator};
 use erglink_store::{Store, WriterOptions};
-use erglink_transport::SimTransport;
+use erglink_transport::{Bus, SimBus, SimTransport};
 
 pub struct Rig {
     pub dir: tempfile::TempDir,
@@ -26,19 +26,26 @@ impl Rig {
     }
 }
 
+/// A recorder of a simulated PM5 alone on its bus. Its handle dies at an
+/// unplug, as a hidraw handle does; the recorder reopens it through the bus
+/// by serial, as the orchestrator has it do.
 pub fn sim_recorder(options_text: &str, options: Options) -> MonitorRecorder<SimTransport> {
     sim_recorder_on("pm5", options_text, options)
 }
 
-/// A recorder of a simulated `model` (`pm3`, `pm4`, `pm5`).
+/// A recorder of a simulated `model` (`pm3`, `pm4`, `pm5`) alone on its bus,
+/// reopened through the bus by serial after an unplug.
 pub fn sim_recorder_on(
     model: &str,
     options_text: &str,
     options: Options,
 ) -> MonitorRecorder<SimTransport> {
     let cfg = SimConfig::parse(model, options_text).unwrap();
-    let t = SimTransport::new(Simulator::new(cfg), format!("sim:{model}?{options_text}"));
+    let bus = SimBus::single(Simulator::new(cfg), format!("sim:{model}?{options_text}"));
+    let info = bus.monitors().remove(0);
+    let t = bus.reopen_sim(&info).unwrap();
     MonitorRecorder::new(Monitor::new(t), options, Live::default())
+        .with_reopen(Box::new(move || bus.reopen_sim(&info)))
 }
 
 /// Records one simulated `model` until its workout finishes.
@@ -91,9 +98,24 @@ pub fn record_sim(
     options: Options,
 ) -> Result<(GroundTruth, LimitOf, u64, Vec<SessionSummary>), String> {
     let cfg = SimConfig::parse(model, sim_options).map_err(|e| e.to_string())?;
-    let t = SimTransport::new(Simulator::new(cfg), format!("sim:{model}?{sim_options}"));
+    let bus = SimBus::single(Simulator::new(cfg), format!("sim:{model}?{sim_options}"));
+    let info = bus.monitors().remove(0);
+    // Opened as the orchestrator opens a monitor: again every 2 s of bus
+    // time while it is refused (`deny=`), so strokes rowed meanwhile count.
+    let mut refused = 0;
+    let t = loop {
+        match bus.reopen_sim(&info) {
+            Ok(t) => break t,
+            Err(_) if refused < 10 => {
+                refused += 1;
+                bus.advance(2_000_000_000);
+            }
+            Err(e) => return Err(format!("never opened: {e}")),
+        }
+    };
     let writer = rig.store.writer(WriterOptions::default()).unwrap();
-    let mut r = MonitorRecorder::new(Monitor::new(t), options, Live::default());
+    let mut r = MonitorRecorder::new(Monitor::new(t), options, Live::default())
+        .with_reopen(Box::new(move || bus.reopen_sim(&info)));
     let stop = Arc::new(AtomicBool::new(false));
     let sessions = r.run(&writer, &stop).map_err(|e| e.to_string())?;
     writer.close().unwrap();
