@@ -12,8 +12,12 @@ use crate::monitor::Monitor;
 pub struct Identity {
     /// What the transport knows (USB ids and strings).
     pub device: DeviceInfo,
-    /// Model 3, 4 or 5 from GETVERSION, else from the product string.
+    /// Model 3, 4 or 5: the USB product string's when it names one (GETVERSION's
+    /// model byte is not to be trusted: Concept2's own csafe.h reports 5 for a
+    /// PM4), else GETVERSION's.
     pub model: Option<u8>,
+    /// GETVERSION's model byte as the PM sent it, whatever it says.
+    pub version_model: Option<u8>,
     /// Hardware version from GETVERSION.
     pub hardware_version: Option<u16>,
     /// Firmware (software) version from GETVERSION.
@@ -40,6 +44,7 @@ impl<T: Transport> Monitor<T> {
             serial: device.serial.clone(),
             report_sizes: self.transport().report_sizes().clone(),
             device,
+            version_model: None,
             hardware_version: None,
             firmware_version: None,
             max_rx_frame: None,
@@ -52,9 +57,8 @@ impl<T: Transport> Monitor<T> {
             Err(refused) => *refused.exchange,
         };
         if let Some(v) = ex.response.get::<GetVersion>() {
-            if (3..=5).contains(&v.model) {
-                id.model = Some(v.model);
-            }
+            id.version_model = Some(v.model);
+            id.model = model_of(id.device.model(), v.model);
             id.hardware_version = Some(v.hardware_version);
             id.firmware_version = Some(v.software_version);
         }
@@ -75,5 +79,37 @@ impl<T: Transport> Monitor<T> {
             id.min_interframe_gap = Some(gap);
         }
         Ok(id)
+    }
+}
+
+/// The model from the product string (`… (PM4)`) and GETVERSION's byte: the
+/// product string wins when both name one and they disagree, since the byte
+/// is known to be wrong on some units; the byte stands in when the string
+/// names none.
+fn model_of(product: Option<u8>, version_byte: u8) -> Option<u8> {
+    let byte = (3..=5).contains(&version_byte).then_some(version_byte);
+    match (product, byte) {
+        (Some(p), Some(b)) if p != b => {
+            tracing::info!(
+                "GETVERSION says PM{b} but the USB product string says PM{p}: taking PM{p}"
+            );
+            Some(p)
+        }
+        (p, b) => p.or(b),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::model_of;
+
+    #[test]
+    fn the_product_string_wins_a_disagreement() {
+        assert_eq!(model_of(Some(4), 5), Some(4), "csafe.h reports 5 for a PM4");
+        assert_eq!(model_of(Some(3), 5), Some(3));
+        assert_eq!(model_of(Some(5), 5), Some(5));
+        assert_eq!(model_of(None, 4), Some(4));
+        assert_eq!(model_of(Some(5), 0), Some(5));
+        assert_eq!(model_of(None, 9), None);
     }
 }

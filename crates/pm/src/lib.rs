@@ -8,10 +8,13 @@
 //! * after a timeout (1 s by default) the driver waits the spec's 50 ms, then
 //!   reads and discards anything still on its way, so a late reply is never
 //!   matched to the next request;
-//! * only exchanges made of idempotent getters are resent; a command that
+//! * only exchanges made of idempotent public getters are resent; a command that
 //!   changes the PM, or a read that drains its buffer (force plot, heartbeat
-//!   data), is never resent blindly, and a lost drain is reported;
-//! * a reply cut short by its report moves the session to a larger report.
+//!   data), is never resent blindly, and a lost drain is reported; nor is a
+//!   proprietary (`7E`/`7F`) getter, which a PM may never answer over USB;
+//! * a reply cut short by its report moves the session to a larger report;
+//!   report 2 is never assumed to exist, and a 500-byte report is never
+//!   chosen on its own ([`policy`]).
 //!
 //! Results have two layers: `Err(DriverError)` when the exchange failed
 //! (transport, codec, timeout), `Ok(Err(Refused))` when the PM answered but

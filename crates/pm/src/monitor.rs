@@ -8,7 +8,7 @@ use erglink_csafe::{
 use erglink_transport::Transport;
 
 use crate::error::{DriverError, RefusalReason, Refused};
-use crate::policy::{choose_report, larger_report};
+use crate::policy::{choose_report, larger_report, resends_allowed};
 use crate::stats::Stats;
 
 /// How a monitor is driven.
@@ -129,9 +129,22 @@ impl<T: Transport> Monitor<T> {
         &mut self.transport
     }
 
+    /// The settings.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
     /// The settings, to change between exchanges.
     pub fn settings_mut(&mut self) -> &mut Settings {
         &mut self.settings
+    }
+
+    /// Puts a reopened transport in place of one whose handle died (an
+    /// unplug): whatever was on its way through the old one is forgotten.
+    pub fn replace_transport(&mut self, transport: T) {
+        self.transport = transport;
+        self.decoder.reset();
+        self.last_toggle = None;
     }
 
     /// The counters so far.
@@ -174,7 +187,10 @@ impl<T: Transport> Monitor<T> {
         let mut request = Vec::with_capacity(64);
         let enc = encode_request(cmds, &opts, &mut request)?;
         let access = |a: Access| cmds.iter().any(|c| c.spec().is_none_or(|s| s.access == a));
+        // Getters may go again after a damaged request or a truncated reply:
+        // the PM answered, so a lost reply is not the question.
         let resendable = !access(Access::Set) && !access(Access::Drain);
+        let max_resends = resends_allowed(cmds, self.settings.max_resends);
         let forced = self.settings.forced_report;
         let mut report = choose_report(
             request.len(),
@@ -202,7 +218,8 @@ impl<T: Transport> Monitor<T> {
                 }
                 Attempt::Truncated => {
                     self.stats.truncated += 1;
-                    match larger_report(report).filter(|_| forced.is_none() && resendable) {
+                    let next = larger_report(report, self.transport.report_sizes());
+                    match next.filter(|_| forced.is_none() && resendable) {
                         Some(next) => {
                             tracing::info!(
                                 "reply truncated in report {report}; using report {next} from now on"
@@ -220,10 +237,7 @@ impl<T: Transport> Monitor<T> {
                 self.stats.timeouts += 1;
             }
             self.recover();
-            if resendable
-                && resends < self.settings.max_resends
-                && !matches!(failure, Attempt::Truncated)
-            {
+            if resends < max_resends && !matches!(failure, Attempt::Truncated) {
                 resends += 1;
                 self.stats.resends += 1;
                 self.transport.note("resend");

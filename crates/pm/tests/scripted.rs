@@ -246,3 +246,84 @@ fn toggle_repeats_are_counted() {
     }
     assert_eq!(m.stats().toggle_repeats, 2);
 }
+
+#[test]
+fn a_silent_proprietary_getter_is_asked_once() {
+    // This unit keeps 7F behind authentication and never answers it.
+    let t = Scripted::new(Box::new(|_, req| {
+        if req[1..].contains(&0x7F) {
+            Vec::new()
+        } else {
+            vec![(
+                10 * MS,
+                reply(req, true, PrevFrameStatus::Ok, &[power(200)]),
+            )]
+        }
+    }));
+    let mut m = Monitor::new(t);
+    let err = m.exchange(&[PmGetLastSplitTime {}.into()]).unwrap_err();
+    assert!(
+        matches!(err, DriverError::Timeout { resends: 0, .. }),
+        "{err}"
+    );
+    assert_eq!(m.transport().writes.len(), 1, "never resent");
+    assert_eq!(m.stats().resends, 0);
+    // A public getter is still resent after a lost reply.
+    let mut lost_once = true;
+    let t = Scripted::new(Box::new(move |_, req| {
+        if std::mem::take(&mut lost_once) {
+            Vec::new()
+        } else {
+            vec![(
+                10 * MS,
+                reply(req, true, PrevFrameStatus::Ok, &[power(200)]),
+            )]
+        }
+    }));
+    let mut m = Monitor::new(t);
+    m.exchange(&[GetPower {}.into()]).unwrap().unwrap();
+    assert_eq!(m.stats().resends, 1);
+}
+
+#[test]
+fn without_report_2_the_62_byte_report_4_carries_what_report_1_cannot() {
+    let mut t = Scripted::new(Box::new(|_, req| {
+        vec![(10 * MS, reply(req, true, PrevFrameStatus::Ok, &[serial()]))]
+    }));
+    t.sizes = ReportSizes::new(vec![(1, 20), (4, 62)]);
+    let mut m = Monitor::new(t);
+    let ex = m.exchange(&[GetSerial {}.into()]).unwrap().unwrap();
+    assert_eq!(ex.report_id, 4, "report 2 is never assumed");
+    // And a PM5 without report 2 is never polled in its 500-byte report 4.
+    let mut t = Scripted::new(Box::new(|_, req| {
+        vec![(
+            10 * MS,
+            reply(req, true, PrevFrameStatus::Ok, &[power(200)]),
+        )]
+    }));
+    t.sizes = ReportSizes::new(vec![(1, 20), (4, 500)]);
+    let mut m = Monitor::new(t);
+    let ex = m.exchange(&[GetPower {}.into()]).unwrap().unwrap();
+    assert_eq!(ex.report_id, 1);
+}
+
+#[test]
+fn a_reopened_transport_replaces_the_dead_one() {
+    let script = || -> Script {
+        Box::new(|_, req| {
+            vec![(
+                10 * MS,
+                reply(req, true, PrevFrameStatus::Ok, &[power(200)]),
+            )]
+        })
+    };
+    let mut m = Monitor::new(Scripted::new(script()));
+    m.exchange(&[GetPower {}.into()]).unwrap().unwrap();
+    let mut fresh = Scripted::new(script());
+    fresh.info.path = "reopened".into();
+    m.replace_transport(fresh);
+    assert_eq!(m.transport().info().path, "reopened");
+    let ex = m.exchange(&[GetPower {}.into()]).unwrap().unwrap();
+    // A new handle's first reply has no toggle to compare with.
+    assert_eq!(ex.toggle_flipped, None);
+}

@@ -2,6 +2,45 @@
 
 use crate::plan::FORCE_BLOCK;
 
+/// A curve is at most 144 samples: ten blocks of 16 is plenty.
+pub const MAX_BLOCKS: u32 = 10;
+
+/// The curve of one stroke being drained, read by read between the polls.
+#[derive(Clone, Debug)]
+pub struct Draining {
+    /// The stroke whose drive ended.
+    pub index: u32,
+    /// What was read so far.
+    pub curve: CurveDrain,
+    /// Reads made.
+    pub reads: u32,
+}
+
+impl Draining {
+    /// The drain of stroke `index`'s curve.
+    pub fn new(index: u32) -> Self {
+        Self {
+            index,
+            curve: CurveDrain::default(),
+            reads: 0,
+        }
+    }
+
+    /// One read's outcome: a block, or `None` for a lost one. Returns
+    /// whether the drain is over.
+    pub fn read(&mut self, block: Option<(u8, &[u16])>) -> bool {
+        self.reads += 1;
+        let ended = match block {
+            Some((count, samples)) => self.curve.add_block(count, samples),
+            None => {
+                self.curve.lose_block();
+                false
+            }
+        };
+        ended || self.reads >= MAX_BLOCKS
+    }
+}
+
 /// The blocks read for one stroke's curve.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CurveDrain {

@@ -1,144 +1,70 @@
 //! One monitor's recording loop. Blocking: it runs on its own thread (a
 //! tokio blocking task), one exchange in flight, the next poll sent as soon as
-//! the reply is in.
+//! the reply is in; before a session, about two polls a second.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use erglink_csafe::command::{
-    GetStatus, PmGetErgMachineType, PmGetForcePlotData, PmGetLastSplitDistance, PmGetLastSplitTime,
-    PmGetStrokeStats, PmGetWorkoutDuration, PmGetWorkoutType, StrokeStats,
-};
-use erglink_csafe::{ErgMachineType, WorkoutState};
-use erglink_model::{
-    Direction, Exchange as RawExchange, Machine, MonitorInfo, NewSession, PmModel, ReportSize,
-    SessionEnd, SessionState, Source, Tags, Telemetry, UtcNanos, Workout, WorkoutDuration,
-};
-use erglink_pm::{DriverError, Exchange, Identity, Monitor};
-use erglink_store::{Batch, Writer};
-use erglink_transport::{Backend, ErrorKind, Transport, TransportError};
+use erglink_csafe::WorkoutState;
+use erglink_model::Machine;
+use erglink_pm::policy::largest_usable_report;
+use erglink_pm::{Exchange, Identity, Monitor};
+use erglink_store::Writer;
+use erglink_transport::Transport;
 
-use crate::curve::CurveDrain;
+use crate::adapt::Adaptations;
+use crate::curve::Draining;
+use crate::cycle::{Polled, extras_due, poll};
 use crate::error::RecorderError;
+use crate::lifecycle::{Active, end_drain, lost_block};
+use crate::link::Link;
 use crate::live::{Live, LiveLine};
-use crate::plan::{Frame, PollPlan};
+use crate::machine::MachineSource;
+use crate::pace::PaceScaler;
+use crate::plan::{Extras, PollPlan};
 use crate::reading::Reading;
-use crate::session::Recording;
+use crate::reconnect::Reconnect;
+use crate::splits::SplitChecker;
 use crate::strokes::{Edge, EdgeDetector};
-use crate::telemetry::TelemetryBase;
+use crate::timeout::{MAX_TIMEOUT_NS, TimeoutTuner};
 
-const MIN_TIMEOUT_NS: u64 = 100_000_000;
-const MAX_TIMEOUT_NS: u64 = 1_000_000_000;
+pub use crate::options::{Options, Reopen, SessionSummary, Until};
 
-/// When recording stops.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Until {
-    /// After the first workout that finishes (or goes idle).
-    Finished,
-    /// After this long on the transport's clock.
-    Duration(u64),
-    /// Until stopped.
-    Stopped,
-}
-
-/// How a monitor is recorded.
-#[derive(Clone, Debug)]
-pub struct Options {
-    /// When to stop.
-    pub until: Until,
-    /// A session with no stroke for this long ends (rests and pauses aside).
-    pub idle_timeout_ns: u64,
-    /// Tags for every session.
-    pub tags: Tags,
-    /// Keep every report in the session's exchange log.
-    pub raw_log: bool,
-    /// How often to read the split figures.
-    pub split_poll_ns: u64,
-    /// How often to look for a monitor that went away.
-    pub reconnect_every_ns: u64,
-    /// The machine of every monitor that cannot say which it sits on (PM3,
-    /// PM4): `record --machine rower|skierg|bikeerg`.
-    pub machine: Option<Machine>,
-    /// The machine of one monitor, by serial: `record --machine SERIAL=MACHINE`.
-    /// Takes precedence over `machine`.
-    pub machine_by_serial: Vec<(String, Machine)>,
-}
-
-impl Default for Options {
-    fn default() -> Self {
-        Self {
-            until: Until::Stopped,
-            idle_timeout_ns: 60_000_000_000,
-            tags: Tags::default(),
-            raw_log: false,
-            split_poll_ns: 1_000_000_000,
-            reconnect_every_ns: 1_000_000_000,
-            machine: None,
-            machine_by_serial: Vec::new(),
-        }
-    }
-}
-
-/// What one recorded session came to.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SessionSummary {
-    /// Its id.
-    pub id: erglink_model::SessionId,
-    /// Samples stored.
-    pub samples: u64,
-    /// Strokes stored.
-    pub strokes: u64,
-    /// Force curves stored, and of those whole.
-    pub curves: (u64, u64),
-    /// Transport time it lasted.
-    pub duration_ns: u64,
-    /// Samples per second achieved.
-    pub achieved_hz: f64,
-    /// The report its polls went in.
-    pub report_id: u8,
-    /// Whether the workout finished (rather than idle, --until or Ctrl-C).
-    pub workout_finished: bool,
-    /// Force-curve drains that lost a block (their curves are marked incomplete).
-    pub drains_lost: u64,
-}
-
-/// Reopens a monitor that went away (real hardware: its handle is dead).
-pub type Reopen<T> = Box<dyn FnMut() -> Result<T, TransportError> + Send>;
+/// Time between polls while no session is being recorded: about two a second.
+pub const IDLE_POLL_NS: u64 = 500_000_000;
+/// Idle polls between two questions about the workout the PM holds.
+const IDLE_ASK_EVERY: u32 = 2;
+/// How long a session outlives its workout for a drive still in progress
+/// (the finish line came mid-drive): its curve is the PM's last.
+const LAST_DRIVE_GRACE_NS: u64 = 2_000_000_000;
+/// How long after its drive the last stroke's statistics are waited for: a
+/// PM that publishes them a stroke late does so once the recovery is over.
+const LAST_STATS_GRACE_NS: u64 = 3_000_000_000;
 
 /// Records one monitor.
 pub struct MonitorRecorder<T> {
-    monitor: Monitor<T>,
-    plan: PollPlan,
-    options: Options,
+    pub(crate) link: Link<T>,
+    pub(crate) reconnect: Reconnect<T>,
+    pub(crate) plan: PollPlan,
+    pub(crate) options: Options,
     live: Live,
-    reopen: Option<Reopen<T>>,
-    identity: Option<Identity>,
-    machine: Machine,
+    pub(crate) identity: Option<Identity>,
+    pub(crate) machine: Machine,
+    pub(crate) machine_source: MachineSource,
     edges: EdgeDetector,
-    split_figures: bool,
-    last_report: u8,
-    last_session_start: Option<u64>,
+    pub(crate) pace: PaceScaler,
+    pub(crate) splits: SplitChecker,
+    pub(crate) timeout: TimeoutTuner,
+    pub(crate) adaptations: Adaptations,
+    pub(crate) last_report: u8,
+    pub(crate) last_session_start: Option<u64>,
+    drain_report: Option<u8>,
+    pub(crate) kept: Vec<Exchange>,
+    last_rate: Option<u8>,
+    /// The workout the PM holds (type, target), asked between sessions.
+    pub(crate) workout_info: (Option<u8>, Option<erglink_model::WorkoutDuration>),
 }
 
-fn machine_of(code: ErgMachineType) -> Machine {
-    match code.to_u8() {
-        128 | 143 | 225 => Machine::SkiErg,
-        192..=194 | 207 | 226 => Machine::BikeErg,
-        _ => Machine::RowErg,
-    }
-}
-
-fn wall_clock() -> UtcNanos {
-    let d = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default();
-    UtcNanos(i64::try_from(d.as_nanos()).unwrap_or(i64::MAX))
-}
-
-fn local_offset_s() -> i32 {
-    chrono::Local::now().offset().local_minus_utc()
-}
-
-fn workout_over(state: u8) -> bool {
+pub(crate) fn workout_over(state: u8) -> bool {
     [
         WorkoutState::WorkoutEnd,
         WorkoutState::Terminate,
@@ -154,33 +80,62 @@ fn not_rowing_yet(state: u8) -> bool {
         || state == WorkoutState::Rearm.to_u8()
 }
 
+/// The report a drain must be forced into, when the one the driver would
+/// pick for it cannot hold a force-plot reply (a PM5 without report 2).
+fn drain_report<T: Transport>(monitor: &Monitor<T>, plan: &PollPlan) -> Option<u8> {
+    let sizes = monitor.transport().report_sizes();
+    let auto = largest_usable_report(sizes)?;
+    if plan.drain.fits_in_practice(auto.1) {
+        return None;
+    }
+    sizes
+        .entries()
+        .iter()
+        .filter(|e| plan.drain.fits_in_practice(e.1))
+        .min_by_key(|e| e.1)
+        .map(|e| e.0)
+}
+
 impl<T: Transport> MonitorRecorder<T> {
     /// A recorder for `monitor`; `live` gets its status line.
     pub fn new(monitor: Monitor<T>, options: Options, live: Live) -> Self {
+        let sizes = monitor.transport().report_sizes();
+        let report_bytes = largest_usable_report(sizes).map_or(120, |r| r.1);
+        let plan = PollPlan::new(report_bytes);
+        let drain_report = drain_report(&monitor, &plan);
         Self {
-            monitor,
-            plan: PollPlan::new(),
+            link: Link::new(monitor),
+            reconnect: Reconnect::new(None),
+            plan,
             options,
             live,
-            reopen: None,
             identity: None,
             machine: Machine::RowErg,
+            machine_source: MachineSource::Assumed,
             edges: EdgeDetector::default(),
-            split_figures: true,
+            pace: PaceScaler::default(),
+            splits: SplitChecker::default(),
+            timeout: TimeoutTuner::default(),
+            adaptations: Adaptations::default(),
             last_report: 2,
             last_session_start: None,
+            drain_report,
+            kept: Vec::new(),
+            last_rate: None,
+            workout_info: (None, None),
         }
     }
 
-    /// How to reopen the device after an unplug, for backends whose handle dies with it.
+    /// How to reopen the device after a transport error (re-enumerating by
+    /// serial): needed for backends whose handle dies with an unplug.
     pub fn with_reopen(mut self, reopen: Reopen<T>) -> Self {
-        self.reopen = Some(reopen);
+        self.reconnect = Reconnect::new(Some(reopen));
         self
     }
 
     /// The driver (its transport, its counters).
     pub fn monitor(&self) -> &Monitor<T> {
-        &self.monitor
+        self.link.monitor()
     }
 
     /// Transport time at which the last session began (tests align the
@@ -189,47 +144,22 @@ impl<T: Transport> MonitorRecorder<T> {
         self.last_session_start
     }
 
+    /// What the recorder adapted to this monitor so far.
+    pub fn adaptations(&self) -> &[erglink_model::Adaptation] {
+        self.adaptations.all()
+    }
+
     /// The monitor's name for status lines: its serial, or its path.
-    fn name(&self) -> String {
-        name(&self.monitor)
+    pub(crate) fn name(&self) -> String {
+        let info = self.link.monitor().transport().info();
+        info.serial.clone().unwrap_or_else(|| info.path.clone())
     }
 
-    fn source(&self) -> Source {
-        match self.monitor.transport().info().backend {
-            Backend::Hid | Backend::Usb => Source::Usb,
-            Backend::Sim => Source::Sim,
-            Backend::Replay => Source::Replay,
-        }
+    pub(crate) fn now_ns(&self) -> u64 {
+        self.link.monitor().now_ns()
     }
 
-    fn monitor_info(&self, id: &Identity) -> MonitorInfo {
-        MonitorInfo {
-            serial: id.serial.clone().unwrap_or_default(),
-            model: id
-                .model
-                .and_then(PmModel::from_code)
-                .unwrap_or(PmModel::Pm5),
-            firmware: id
-                .firmware_version
-                .map(|v| v.to_string())
-                .unwrap_or_default(),
-            hardware: id
-                .hardware_version
-                .map(|v| v.to_string())
-                .unwrap_or_default(),
-            report_sizes: id
-                .report_sizes
-                .entries()
-                .iter()
-                .map(|&(id, n)| ReportSize {
-                    id,
-                    bytes: (n + 1) as u16,
-                })
-                .collect(),
-        }
-    }
-
-    fn update_live(&self, f: impl FnOnce(&mut LiveLine)) {
+    pub(crate) fn update_live(&self, f: impl FnOnce(&mut LiveLine)) {
         let name = self.name();
         let mut map = self.live.lock().unwrap_or_else(|p| p.into_inner());
         let line = map.entry(name.clone()).or_insert_with(|| LiveLine {
@@ -239,329 +169,236 @@ impl<T: Transport> MonitorRecorder<T> {
         f(line);
     }
 
+    pub(crate) fn out_of_time(&self, started: u64) -> bool {
+        matches!(self.options.until, Until::Duration(d) if self.now_ns().saturating_sub(started) >= d)
+    }
+
     /// Records until the options or `stop` say so. Returns the sessions recorded.
     pub fn run(
         &mut self,
         writer: &Writer,
         stop: &AtomicBool,
     ) -> Result<Vec<SessionSummary>, RecorderError> {
-        let started = self.monitor.now_ns();
-        self.identify(stop)?;
+        let started = self.now_ns();
+        if !self.identify(stop, started)? {
+            return Ok(Vec::new());
+        }
         let mut done = Vec::new();
-        let mut rec: Option<(Recording, TelemetryBase)> = None;
-        let mut last_split_poll = 0;
-        while !stop.load(Ordering::Relaxed) {
-            if let Until::Duration(d) = self.options.until
-                && self.monitor.now_ns().saturating_sub(started) >= d
-            {
-                break;
-            }
-            self.tune_timeout();
-            let ex = match exchange(&mut self.monitor, self.plan.next_poll()) {
-                Ok(Some(ex)) => ex,
-                Ok(None) => continue,
-                Err(Gone) => {
-                    if let Some((r, _)) = rec.as_mut() {
-                        r.gap_start();
-                    }
-                    if !self.wait_for_replug(stop) {
-                        break;
-                    }
+        let mut active: Option<Active> = None;
+        let mut last_poll_ns: Option<u64> = None;
+        let mut idle_polls: u32 = 0;
+        while !stop.load(Ordering::Relaxed) && !self.out_of_time(started) {
+            let finishing = active.as_ref().is_some_and(|a| a.finished_at.is_some());
+            self.tune_timeout(finishing);
+            self.apply_given_up(active.as_mut());
+            if self.link.probing() {
+                let plan = &self.plan;
+                if let Err(e) = self.link.probe_step(|c| plan.in_plain_polls(c)) {
+                    self.transport_failed(&e, active.as_mut(), stop);
                     continue;
                 }
+                self.apply_given_up(active.as_mut());
+            }
+            if active.is_none() {
+                // Nothing to record: poll about twice a second, on the transport's clock.
+                if let Some(last) = last_poll_ns {
+                    let wake = last + IDLE_POLL_NS;
+                    let now = self.now_ns();
+                    if wake > now {
+                        self.link.monitor_mut().transport_mut().sleep_ns(wake - now);
+                    }
+                }
+                last_poll_ns = Some(self.now_ns());
+            }
+            let polled = self.poll_once(active.as_mut());
+            if let Some(e) = &polled.failed {
+                let e = e.clone();
+                self.transport_failed(&e, active.as_mut(), stop);
+            } else {
+                self.reconnect.succeeded();
+            }
+            let Some(t) = polled.received_ns else {
+                if polled.force_lost
+                    && let Some(a) = active.as_mut()
+                {
+                    lost_block(a);
+                }
+                continue;
             };
-            let t = ex.received_ns;
-            let mut r = Reading::default();
-            for reply in &ex.response.replies {
-                if let Some(d) = reply.data() {
-                    r.take(d);
-                }
-            }
-            self.last_report = ex.report_id;
-            self.show(&r, rec.as_ref().map(|x| &x.0));
-            let edge = r.stroke_state.and_then(|s| self.edges.observe(s));
-            if rec.is_none() {
-                let rowing = r.workout_state.is_some_and(|s| !not_rowing_yet(s))
-                    || edge == Some(Edge::DriveStart);
-                if !rowing {
-                    continue;
-                }
-                let base = TelemetryBase::new(self.monitor.stats());
-                rec = Some((self.begin(writer, t, &r)?, base));
-            }
-            let (session, _) = rec.as_mut().expect("just begun");
-            if self.options.raw_log {
-                session.log_exchange(raw(&ex, session.start_ns));
-            }
-            session.sample(t, &r);
-            if let Some(ws) = r.workout_state {
-                session.workout_state(t, ws, &r);
-            }
-            match edge {
-                Some(Edge::DriveStart) => session.drive_start(t),
-                Some(Edge::DriveEnd) => {
-                    let (stats, curves) = self.drain(session);
-                    session.drive_end(t, stats, curves);
-                }
-                None => {}
-            }
-            if self.split_figures && t.saturating_sub(last_split_poll) >= self.options.split_poll_ns
-            {
-                last_split_poll = t;
-                self.read_splits(session);
-            }
-            if let Some(b) = session.due_batch(t) {
-                writer.send(&session.id, b)?;
-            }
-            let finished = r.workout_state.is_some_and(workout_over);
-            let idle = !session.resting()
-                && t.saturating_sub(session.last_catch_ns) >= self.options.idle_timeout_ns;
-            if finished || idle {
-                if finished && self.split_figures {
-                    // The last split ends with the workout: read it before closing.
-                    self.read_splits(session);
-                }
-                let (s, base) = rec.take().expect("recording");
-                done.push(self.finish(writer, s, base, t, finished)?);
+            if let Some(finished) = self.take_poll(writer, &mut active, polled, t, stop)? {
+                done.push(finished);
                 if self.options.until == Until::Finished {
                     break;
                 }
+                last_poll_ns = Some(self.now_ns());
+            }
+            if active.is_none() && !self.link.probing() {
+                // Between sessions, in the idle wait after a poll: a question
+                // about the workout now and then, never delaying the poll
+                // that sees the first stroke by more than one exchange.
+                if idle_polls.is_multiple_of(IDLE_ASK_EVERY) {
+                    self.refresh_workout_info(idle_polls / IDLE_ASK_EVERY);
+                }
+                idle_polls = idle_polls.wrapping_add(1);
             }
         }
-        if let Some((s, base)) = rec.take() {
-            let t = self.monitor.now_ns();
-            done.push(self.finish(writer, s, base, t, false)?);
+        if let Some(a) = active.take() {
+            let t = self.now_ns();
+            done.push(self.finish(writer, a, t, false)?);
         }
         Ok(done)
     }
 
-    /// Shortens the reply timeout to what this monitor needs: a few times its
-    /// slowest reply so far, between 100 ms and the driver's 1 s. A lost
-    /// report then costs a fraction of a stroke, not a whole one.
-    fn tune_timeout(&mut self) {
-        let stats = self.monitor.stats();
-        if stats.exchanges < 8 || !stats.exchanges.is_multiple_of(64) {
-            return;
-        }
-        if let Some((_, _, max)) = stats.latency.summary() {
-            let timeout = (3 * max).clamp(MIN_TIMEOUT_NS, MAX_TIMEOUT_NS);
-            self.monitor.settings_mut().timeout_ns = timeout;
-        }
-    }
-
-    /// Identifies the monitor, waiting for it if it is away.
-    fn identify(&mut self, stop: &AtomicBool) -> Result<(), RecorderError> {
-        loop {
-            match self.monitor.identify() {
-                Ok(id) => {
-                    if let Ok(Ok(m)) = self.monitor.call(PmGetErgMachineType {}) {
-                        self.machine = machine_of(m.machine_type);
-                    }
-                    self.identity = Some(id);
-                    return Ok(());
-                }
-                Err(DriverError::Transport(e)) if e.kind == ErrorKind::Disconnected => {
-                    if !self.wait_for_replug(stop) {
-                        return Err(RecorderError::Stopped);
-                    }
-                }
-                Err(e) => return Err(RecorderError::Driver(self.name(), e)),
-            }
-        }
-    }
-
-    /// Drains the force curve and reads the stroke's statistics.
-    fn drain(&mut self, session: &mut Recording) -> (Option<StrokeStats>, Vec<(Vec<u16>, bool)>) {
-        let mut drain = CurveDrain::default();
-        let mut stats = None;
-        // A curve is at most 144 samples: ten blocks of 16 is plenty.
-        for i in 0..10 {
-            let frame = if i == 0 {
-                &self.plan.drain_first
-            } else {
-                &self.plan.drain_more
+    /// One poll: a read of the curve being drained, or the plan's next cycle
+    /// with the extras due.
+    fn poll_once(&mut self, active: Option<&mut Active>) -> Polled {
+        let keep = self.options.raw_log.then_some(&mut self.kept);
+        if active.as_ref().is_some_and(|a| a.draining.is_some()) {
+            let (frame, forced) = match &self.plan.drain_poll {
+                Some(f) => (f, None),
+                None => (&self.plan.drain, self.drain_report),
             };
-            match self
-                .monitor
-                .exchange_with_shape(&frame.commands, &frame.shape)
-            {
-                Ok(Ok(ex)) => {
-                    if self.options.raw_log {
-                        session.log_exchange(raw(&ex, session.start_ns));
-                    }
-                    if let Some(s) = ex.response.get::<PmGetStrokeStats>() {
-                        stats = Some(s.clone());
-                    }
-                    match ex.response.get::<PmGetForcePlotData>() {
-                        Some(p) => {
-                            if drain.add_block(p.samples.count, p.samples.samples()) {
-                                break;
-                            }
-                        }
-                        None => break,
-                    }
-                }
-                Err(DriverError::LostDrain { .. }) => drain.lose_block(),
-                Ok(Err(_)) | Err(_) => {
-                    drain.lose_block();
-                    break;
-                }
+            let saved = self.link.monitor().settings().clone();
+            let settings = self.link.monitor_mut().settings_mut();
+            if forced.is_some() {
+                settings.forced_report = forced;
             }
+            // A drain is never resent, and its block is gone if its reply
+            // comes late: it is worth the longest wait.
+            settings.timeout_ns = MAX_TIMEOUT_NS;
+            let polled = poll(&mut self.link, std::slice::from_ref(frame), keep);
+            *self.link.monitor_mut().settings_mut() = saved;
+            return polled;
         }
-        if drain.was_lost() {
-            session.drains_lost += 1;
-        }
-        (stats, drain.finish())
-    }
-
-    /// Reads the last split's figures; a PM that refuses them is not asked again.
-    fn read_splits(&mut self, session: &mut Recording) {
-        let frame = &self.plan.splits;
-        match self
-            .monitor
-            .exchange_with_shape(&frame.commands, &frame.shape)
-        {
-            Ok(Ok(ex)) => {
-                let time = ex.response.get::<PmGetLastSplitTime>().map(|t| t.time);
-                let dist = ex
-                    .response
-                    .get::<PmGetLastSplitDistance>()
-                    .map(|d| d.distance);
-                match (time, dist) {
-                    (Some(t), Some(d)) => session.split_figures(ex.received_ns, t, d),
-                    _ => self.split_figures = false,
-                }
-            }
-            Ok(Err(_)) => {
-                tracing::info!(
-                    "{}: the PM refuses the 7F split figures; splits are not recorded",
-                    self.name()
-                );
-                self.split_figures = false;
-            }
-            Err(_) => {}
-        }
-    }
-
-    fn begin(&mut self, writer: &Writer, t: u64, r: &Reading) -> Result<Recording, RecorderError> {
-        let mut workout = Workout {
-            workout_type: r.workout_type,
-            ..Workout::default()
+        let now = self.link.monitor().now_ns();
+        let extras = match active {
+            // While suspects are asked alone, the polls must be frames the PM accepts.
+            Some(_) if self.link.probing() => Extras::default(),
+            Some(a) => extras_due(&self.plan, a, now, self.options.split_poll_ns),
+            None => Extras::default(),
         };
-        if workout.workout_type.is_none()
-            && let Ok(Ok(w)) = self.monitor.call(PmGetWorkoutType {})
-        {
-            workout.workout_type = Some(w.workout_type.to_u8());
-        }
-        if let Ok(Ok(d)) = self.monitor.call(PmGetWorkoutDuration {})
-            && d.duration > 0
-        {
-            workout.params.target = Some(WorkoutDuration {
-                duration_type: d.duration_type.to_u8(),
-                value: d.duration,
-            });
-        }
-        let started_at = wall_clock();
-        let id = writer.begin_session(NewSession {
-            source: self.source(),
-            monitor: self.identity.as_ref().map(|i| self.monitor_info(i)),
-            machine: self.machine,
-            machine_assumed: false,
-            started_at,
-            utc_offset_s: local_offset_s(),
-            workout,
-            tags: self.options.tags.clone(),
-        })?;
-        tracing::info!("{}: session {id} started", self.name());
-        self.update_live(|l| l.session = Some(id.to_string()));
-        self.last_session_start = Some(t);
-        Ok(Recording::new(id, t, started_at))
+        poll(&mut self.link, self.plan.next_cycle(extras), keep)
     }
 
-    fn finish(
+    /// Folds one poll into the session (beginning one if rowing started).
+    /// Returns the session it finished, if any.
+    fn take_poll(
         &mut self,
         writer: &Writer,
-        mut s: Recording,
-        base: TelemetryBase,
+        active: &mut Option<Active>,
+        polled: Polled,
         t: u64,
-        workout_finished: bool,
-    ) -> Result<SessionSummary, RecorderError> {
-        let batch: Batch = s.finish(t, workout_finished);
-        if batch.rows() > 0 {
-            writer.send(&s.id, batch)?;
+        stop: &AtomicBool,
+    ) -> Result<Option<SessionSummary>, RecorderError> {
+        let mut r = polled.reading;
+        // A poll is a sample when it read the stroke state; a plain
+        // force-plot read is not.
+        let is_sample = r.stroke_state.is_some();
+        if is_sample {
+            // A drain that polls does not read the stroke rate: it changes only
+            // when a drive ends, and the poll that saw the drive end read it.
+            match r.rate_spm {
+                Some(rate) => self.last_rate = Some(rate),
+                None => r.rate_spm = self.last_rate,
+            }
+            self.settle_pace(&mut r);
+            self.last_report = polled.report_id;
+            self.show(&r, active.as_ref());
         }
-        let duration_ns = t.saturating_sub(s.start_ns);
-        let achieved_hz = if duration_ns > 0 {
-            s.samples as f64 / (duration_ns as f64 / 1e9)
-        } else {
-            0.0
-        };
-        let telemetry: Telemetry = base.telemetry(self.monitor.stats(), achieved_hz);
-        writer.finish_session(
-            &s.id,
-            SessionEnd {
-                ended_at: s.started_at.plus_ns(duration_ns),
-                state: SessionState::Complete,
-                telemetry,
-            },
-        )?;
-        tracing::info!(
-            "{}: session {} ended ({} samples, {} strokes)",
-            self.name(),
-            s.id,
-            s.samples,
-            s.strokes
-        );
-        self.update_live(|l| l.session = None);
-        Ok(SessionSummary {
-            id: s.id.clone(),
-            samples: s.samples,
-            strokes: s.strokes,
-            curves: s.curves,
-            duration_ns,
-            achieved_hz,
-            report_id: self.last_report,
-            workout_finished,
-            drains_lost: s.drains_lost,
-        })
-    }
-
-    /// Waits for a monitor that went away to answer again. False if stopped first.
-    fn wait_for_replug(&mut self, stop: &AtomicBool) -> bool {
-        self.update_live(|l| l.state = "unplugged");
-        while !stop.load(Ordering::Relaxed) {
-            self.monitor
-                .transport_mut()
-                .sleep_ns(self.options.reconnect_every_ns);
-            match self.monitor.call(GetStatus {}) {
-                Ok(_) => {
-                    self.update_live(|l| l.state = "recording");
-                    return true;
-                }
-                Err(DriverError::Transport(e)) if e.kind == ErrorKind::Disconnected => {
-                    if let Some(reopen) = self.reopen.as_mut()
-                        && let Ok(t) = reopen()
-                    {
-                        *self.monitor.transport_mut() = t;
-                    }
-                }
-                Err(_) => {}
+        let edge = r.stroke_state.and_then(|s| self.edges.observe(s));
+        let catch = matches!(edge, Some(Edge::DriveStart | Edge::WholeDrive));
+        let finish = matches!(edge, Some(Edge::DriveEnd | Edge::WholeDrive));
+        if active.is_none() {
+            let rowing = r.workout_state.is_some_and(|s| !not_rowing_yet(s)) || catch;
+            if !rowing || !is_sample {
+                self.kept.clear();
+                return Ok(None);
+            }
+            *active = Some(self.begin(writer, t, &r)?);
+        }
+        let a = active.as_mut().expect("just begun");
+        for ex in self.kept.drain(..) {
+            a.rec
+                .log_exchange(crate::lifecycle::raw(&ex, a.rec.start_ns));
+        }
+        if is_sample {
+            a.sampled(t, polled.exchanges);
+            a.rec.sample(t, &r);
+            if let Some(ws) = r.workout_state {
+                a.rec.workout_state(t, ws, &r);
             }
         }
-        false
+        if catch {
+            a.rec.drive_start(t);
+        }
+        if finish {
+            if let Some(cut) = a.draining.take() {
+                // The next drive ended before this curve was read out: the
+                // PM's buffer holds the new one now.
+                end_drain(a, cut, true);
+            }
+            a.draining = a.rec.drive_end(t).map(Draining::new);
+            a.last_drive_end_ns = Some(t);
+        }
+        if let Some(d) = a.draining.as_mut()
+            && (polled.force.is_some() || polled.force_lost)
+        {
+            let block = polled.force.as_ref().map(|b| (b.count, b.samples()));
+            if d.read(block) {
+                let d = a.draining.take().expect("draining");
+                end_drain(a, d, false);
+            }
+        }
+        if let Some(s) = &polled.stats {
+            a.rec.stroke_stats(s);
+        }
+        if let Some((time, dist)) = polled.split {
+            self.take_split(a, t, time, dist);
+        }
+        if let Some(b) = a.rec.due_batch(t) {
+            writer.send(&a.rec.id, b)?;
+        }
+        if r.workout_state.is_some_and(workout_over) && a.finished_at.is_none() {
+            a.finished_at = Some(t);
+            // A PM may be slow while it logs the workout: the last curve and
+            // the last split are worth the longest wait.
+            self.link.monitor_mut().settings_mut().timeout_ns = MAX_TIMEOUT_NS;
+        }
+        let finished = a.finished_at.is_some();
+        let idle = !a.rec.resting()
+            && t.saturating_sub(a.rec.last_catch_ns) >= self.options.idle_timeout_ns;
+        // The finish line may come mid-drive: that drive's curve is the PM's
+        // last. A drain under way ends by itself, within ten reads. The last
+        // stroke's statistics may come as late as the end of its recovery.
+        let last_drive_open = a
+            .finished_at
+            .is_some_and(|f| self.edges.driving() && t.saturating_sub(f) < LAST_DRIVE_GRACE_NS);
+        let last_stats_due = self.plan.reads_stats()
+            && a.rec.wants_stats()
+            && a.last_drive_end_ns
+                .is_some_and(|e| t.saturating_sub(e) < LAST_STATS_GRACE_NS);
+        if !(finished || idle) || last_drive_open || last_stats_due || a.draining.is_some() {
+            return Ok(None);
+        }
+        if finished && self.plan.reads_splits() {
+            // The last split ends with the workout: read it before closing.
+            self.read_splits(a, stop);
+        }
+        let a = active.take().expect("recording");
+        Ok(Some(self.finish(writer, a, t, finished)?))
     }
 
-    fn show(&self, r: &Reading, rec: Option<&Recording>) {
-        let hz = rec.map_or(0.0, |s| {
-            let secs = self.monitor.now_ns().saturating_sub(s.start_ns) as f64 / 1e9;
+    fn show(&self, r: &Reading, active: Option<&Active>) {
+        let hz = active.map_or(0.0, |a| {
+            let secs = self.now_ns().saturating_sub(a.rec.start_ns) as f64 / 1e9;
             if secs > 0.0 {
-                s.samples as f64 / secs
+                a.rec.samples as f64 / secs
             } else {
                 0.0
             }
         });
         self.update_live(|l| {
-            l.state = if rec.is_some() {
+            l.state = if active.is_some() {
                 "recording"
             } else {
                 "waiting"
@@ -576,50 +413,4 @@ impl<T: Transport> MonitorRecorder<T> {
             l.hz = hz;
         });
     }
-}
-
-/// The device went away.
-/// One exchange. `Ok(None)` when it failed but the monitor is still there.
-/// A free function, so that the frame can stay borrowed from the plan.
-fn exchange<T: Transport>(
-    monitor: &mut Monitor<T>,
-    frame: &Frame,
-) -> Result<Option<Exchange>, Gone> {
-    match monitor.exchange_with_shape(&frame.commands, &frame.shape) {
-        Ok(Ok(ex)) => Ok(Some(ex)),
-        Ok(Err(refused)) => {
-            tracing::debug!("{}: poll refused: {}", name(monitor), refused.status);
-            Ok(None)
-        }
-        Err(DriverError::Transport(e)) if e.kind == ErrorKind::Disconnected => Err(Gone),
-        Err(e) => {
-            tracing::debug!("{}: {e}", name(monitor));
-            Ok(None)
-        }
-    }
-}
-
-/// The monitor's name in logs: its serial, else its device path.
-fn name<T: Transport>(monitor: &Monitor<T>) -> String {
-    let info = monitor.transport().info();
-    info.serial.clone().unwrap_or_else(|| info.path.clone())
-}
-
-struct Gone;
-
-fn raw(ex: &Exchange, start_ns: u64) -> [RawExchange; 2] {
-    [
-        RawExchange {
-            elapsed_ns: ex.sent_ns.saturating_sub(start_ns),
-            direction: Direction::Tx,
-            report_id: ex.report_id,
-            bytes: ex.request.clone(),
-        },
-        RawExchange {
-            elapsed_ns: ex.received_ns.saturating_sub(start_ns),
-            direction: Direction::Rx,
-            report_id: ex.report_id,
-            bytes: ex.reply.clone(),
-        },
-    ]
 }

@@ -3,12 +3,12 @@
 
 use erglink_csafe::WorkoutState;
 use erglink_csafe::command::StrokeStats;
-use erglink_model::{
-    ForceCurve, Gap, GapKind, Sample, SessionId, Split, SplitKind, Stroke, UtcNanos,
-};
+use erglink_model::{ForceCurve, Gap, GapKind, Sample, SessionId, Split, SplitKind, UtcNanos};
 use erglink_store::Batch;
 
 use crate::reading::Reading;
+use crate::stroke_log::StrokeLog;
+use crate::stroke_stats::Placement;
 
 /// How often a batch goes to the writer, on the transport's clock: the
 /// writer commits at least every 250 ms, so data is never older than about
@@ -45,16 +45,6 @@ impl Averages {
     }
 }
 
-/// A stroke from its catch until the next catch.
-#[derive(Clone, Debug)]
-struct OpenStroke {
-    index: u32,
-    start_ns: u64,
-    start_distance_dm: u32,
-    drive_end_ns: Option<u64>,
-    stats: Option<StrokeStats>,
-}
-
 /// An interval whose work part ended; its rest is still running.
 #[derive(Clone, Copy, Debug)]
 struct Resting {
@@ -73,8 +63,7 @@ pub struct Recording {
     pub started_at: UtcNanos,
     batch: Batch,
     last_flush_ns: u64,
-    next_stroke: u32,
-    open: Option<OpenStroke>,
+    strokes_log: StrokeLog,
     /// Transport time of the last catch (for the idle timeout).
     pub last_catch_ns: u64,
     last: Sample,
@@ -99,16 +88,16 @@ pub struct Recording {
 }
 
 impl Recording {
-    /// A session that started at transport time `start_ns`.
-    pub fn new(id: SessionId, start_ns: u64, started_at: UtcNanos) -> Self {
+    /// A session that started at transport time `start_ns`; `awaits_stats`
+    /// when the PM is asked for stroke statistics.
+    pub fn new(id: SessionId, start_ns: u64, started_at: UtcNanos, awaits_stats: bool) -> Self {
         Self {
             id,
             start_ns,
             started_at,
             batch: Batch::default(),
             last_flush_ns: start_ns,
-            next_stroke: 0,
-            open: None,
+            strokes_log: StrokeLog::new(awaits_stats),
             last_catch_ns: start_ns,
             last: Sample::default(),
             samples: 0,
@@ -173,75 +162,55 @@ impl Recording {
     /// A catch: closes the previous stroke (its recovery and distance are
     /// measured up to here) and opens the next.
     pub fn drive_start(&mut self, t_ns: u64) {
-        self.close_stroke(t_ns);
-        self.open = Some(OpenStroke {
-            index: self.next_stroke,
-            start_ns: self.rel(t_ns),
-            start_distance_dm: self.last.distance_dm,
-            drive_end_ns: None,
-            stats: None,
-        });
-        self.next_stroke += 1;
+        let rel = self.rel(t_ns);
+        self.strokes +=
+            self.strokes_log
+                .drive_start(rel, self.last.distance_dm, &mut self.batch.strokes);
         self.last_catch_ns = t_ns;
     }
 
-    /// A finish: the stroke's statistics and its drained force curve(s).
-    pub fn drive_end(
-        &mut self,
-        t_ns: u64,
-        stats: Option<StrokeStats>,
-        curves: Vec<(Vec<u16>, bool)>,
-    ) {
+    /// A finish at `t_ns`: returns the index of the stroke whose drive ended,
+    /// whose curve is to be drained.
+    pub fn drive_end(&mut self, t_ns: u64) -> Option<u32> {
         let rel = self.rel(t_ns);
-        let Some(open) = self.open.as_mut() else {
-            return;
-        };
-        open.drive_end_ns = Some(rel);
-        open.stats = stats;
-        let index = open.index;
-        // A drain that held more than one curve: the last is this stroke's,
-        // the earlier ones tails of curves already read.
-        if curves.len() > 1 {
-            tracing::debug!(
-                "stroke {index}: {} curves run together in one drain",
-                curves.len()
-            );
-        }
-        if let Some((samples, complete)) = curves.into_iter().next_back()
-            && !samples.is_empty()
-        {
-            self.curves.0 += 1;
-            self.curves.1 += u64::from(complete);
-            self.batch.force_curves.push(ForceCurve {
-                stroke_index: index,
-                samples_lbf: samples,
-                complete,
-            });
-        }
+        self.strokes_log.drive_end(rel)
     }
 
-    fn close_stroke(&mut self, t_ns: u64) {
-        let Some(open) = self.open.take() else {
+    /// The drained force curve(s) of stroke `index`.
+    pub fn force_curve(&mut self, index: u32, curves: Vec<(Vec<u16>, bool)>) {
+        // A drain that held more than one curve: the last is this stroke's,
+        // the earlier ones tails of curves already read.
+        let Some((samples, complete)) = curves.into_iter().next_back().filter(|c| !c.0.is_empty())
+        else {
             return;
         };
-        let end = self.rel(t_ns);
-        let stats = open.stats.unwrap_or_default();
-        let drive_end = open.drive_end_ns.unwrap_or(end);
-        self.batch.strokes.push(Stroke {
-            index: open.index,
-            start_ns: open.start_ns,
-            end_ns: end,
-            drive_time_cs: u16::from(stats.drive_time),
-            recovery_time_cs: (end.saturating_sub(drive_end) / 10_000_000).min(u64::from(u16::MAX))
-                as u16,
-            drive_length_cm: u16::from(stats.stroke_length),
-            peak_force_dlbf: stats.peak_drive_force,
-            average_force_dlbf: stats.average_drive_force,
-            distance_cm: (self.last.distance_dm.saturating_sub(open.start_distance_dm) * 10)
-                .min(u32::from(u16::MAX)) as u16,
-            work_dj: stats.work_per_stroke,
+        self.strokes_log.curve(index, &samples);
+        self.curves.0 += 1;
+        self.curves.1 += u64::from(complete);
+        self.batch.force_curves.push(ForceCurve {
+            stroke_index: index,
+            samples_lbf: samples,
+            complete,
         });
-        self.strokes += 1;
+    }
+
+    /// A stroke-statistics reading, placed on the stroke it describes.
+    pub fn stroke_stats(&mut self, s: &StrokeStats) -> Placement {
+        let (placement, stored) = self.strokes_log.stats(s, &mut self.batch.strokes);
+        self.strokes += stored;
+        placement
+    }
+
+    /// Whether a stroke still waits for its statistics.
+    pub fn wants_stats(&self) -> bool {
+        self.strokes_log.wants_stats()
+    }
+
+    /// The PM gives no statistics any more: strokes waiting for them are stored.
+    pub fn stats_dropped(&mut self) {
+        self.strokes += self
+            .strokes_log
+            .stop_awaiting_stats(&mut self.batch.strokes);
     }
 
     /// The PM's last-split figures (0.1 s, m): a change means a split ended.
@@ -346,7 +315,10 @@ impl Recording {
     /// Closes what is open; the last batch. An interval workout's last
     /// interval has no rest; a gap that never closed stays open.
     pub fn finish(&mut self, t_ns: u64, workout_ended: bool) -> Batch {
-        self.close_stroke(t_ns);
+        let rel = self.rel(t_ns);
+        self.strokes +=
+            self.strokes_log
+                .finish(rel, self.last.distance_dm, &mut self.batch.strokes);
         if let Some(rest) = self.resting.take() {
             let rest_ns = self.rel(t_ns) - rest.rest_start_ns;
             self.push_interval(rest.row, Some(rest_ns));

@@ -26,11 +26,27 @@ impl Cell {
     }
 
     /// The simulator options: a 500 m flat out, seeded by the cell.
+    ///
+    /// While a monitor refuses to open (`deny=`) or does not answer
+    /// (`asleep=`), no recorder can see a stroke, and the PM keeps only the
+    /// last one's curve: the athlete starts three seconds after the monitor
+    /// can be read, so that every stroke rowed is one a recorder could see.
     pub fn sim_options(&self) -> String {
         let mut o = format!("machine={}&workout=500m&pacing=max&seed=7", self.machine);
         if !self.quirks.is_empty() {
             o.push('&');
             o.push_str(&self.quirks);
+        }
+        let unreadable_ms: u64 = self
+            .quirks
+            .split('&')
+            .filter_map(|kv| kv.split_once('='))
+            .filter(|(k, _)| *k == "deny" || *k == "asleep")
+            .filter_map(|(_, v)| v.parse::<u64>().ok())
+            .sum();
+        if unreadable_ms > 0 && !self.has("start") {
+            // Opened again every 2 s of bus time while denied (`record_sim`).
+            o.push_str(&format!("&start={}", unreadable_ms / 1000 + 2 + 3));
         }
         o
     }
@@ -55,11 +71,28 @@ impl Cell {
         }
     }
 
-    /// PM3 and PM4 cannot say which machine they sit on: the cells on a
+    /// Whether the monitor can say which machine it sits on: a PM5 answers
+    /// `7E ED`, unless it keeps that id behind authentication; a PM3 or PM4
+    /// refuses it.
+    fn reports_machine(&self) -> bool {
+        let gated = self.quirks.split('&').any(|kv| match kv.split_once('=') {
+            Some(("proprietary", v)) => {
+                v == "refuse"
+                    || v == "silent"
+                    || v.split_once(':').is_some_and(|(_, ids)| {
+                        ids.split(',').any(|id| id.eq_ignore_ascii_case("ED"))
+                    })
+            }
+            _ => false,
+        });
+        self.model == "pm5" && !gated
+    }
+
+    /// A monitor that cannot say which machine it sits on: the cells on a
     /// SkiErg or BikeErg name it as a user would (`--machine`); those on a
     /// RowErg leave it to the documented assumption.
     fn machine_option(&self) -> Option<Machine> {
-        (self.model != "pm5" && self.machine != "rower").then(|| self.expected_machine())
+        (!self.reports_machine() && self.machine != "rower").then(|| self.expected_machine())
     }
 }
 
@@ -165,7 +198,7 @@ pub fn run_cell(cell: &Cell) -> Outcome {
     );
 
     // The right machine and model, or the documented assumption.
-    let machine_ok = if cell.model != "pm5" && cell.machine_option().is_none() {
+    let machine_ok = if !cell.reports_machine() && cell.machine_option().is_none() {
         session.machine == Machine::RowErg && session.machine_assumed
     } else {
         session.machine == cell.expected_machine() && !session.machine_assumed

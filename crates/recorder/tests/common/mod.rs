@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
 use erglink_pm::Monitor;
-use erglink_recorder::{Live, MonitorRecorder, Options, SessionSummary};
+use erglink_recorder::{Live, MonitorRecorder, Options, SessionSummary, Until};
 use erglink_sim::{GroundTruth, SimConfig, Simulator};
 use erglink_store::{Store, WriterOptions};
 use erglink_transport::{Bus, SimBus, SimTransport};
@@ -30,12 +30,45 @@ impl Rig {
 /// unplug, as a hidraw handle does; the recorder reopens it through the bus
 /// by serial, as the orchestrator has it do.
 pub fn sim_recorder(options_text: &str, options: Options) -> MonitorRecorder<SimTransport> {
-    let cfg = SimConfig::parse("pm5", options_text).unwrap();
-    let bus = SimBus::single(Simulator::new(cfg), format!("sim:pm5?{options_text}"));
+    sim_recorder_on("pm5", options_text, options)
+}
+
+/// A recorder of a simulated `model` (`pm3`, `pm4`, `pm5`) alone on its bus,
+/// reopened through the bus by serial after an unplug.
+pub fn sim_recorder_on(
+    model: &str,
+    options_text: &str,
+    options: Options,
+) -> MonitorRecorder<SimTransport> {
+    let cfg = SimConfig::parse(model, options_text).unwrap();
+    let bus = SimBus::single(Simulator::new(cfg), format!("sim:{model}?{options_text}"));
     let info = bus.monitors().remove(0);
     let t = bus.reopen_sim(&info).unwrap();
     MonitorRecorder::new(Monitor::new(t), options, Live::default())
         .with_reopen(Box::new(move || bus.reopen_sim(&info)))
+}
+
+/// Records one simulated `model` until its workout finishes.
+pub fn record_on(
+    rig: &Rig,
+    model: &str,
+    sim_options: &str,
+    options: Options,
+) -> (MonitorRecorder<SimTransport>, Vec<SessionSummary>) {
+    let writer = rig.store.writer(WriterOptions::default()).unwrap();
+    let mut r = sim_recorder_on(model, sim_options, options);
+    let stop = Arc::new(AtomicBool::new(false));
+    let sessions = r.run(&writer, &stop).unwrap();
+    writer.close().unwrap();
+    (r, sessions)
+}
+
+/// Options that stop when the workout finishes.
+pub fn until_finished() -> Options {
+    Options {
+        until: Until::Finished,
+        ..Options::default()
+    }
 }
 
 /// Records one simulated monitor until its workout finishes.
