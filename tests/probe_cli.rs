@@ -201,7 +201,6 @@ fn issue13_probe_rejects_a_bad_machine() {
 /// the reading must name the value the simulator was given. Needs the
 /// simulator to play the quirks (the simulator helper's part).
 #[test]
-#[ignore = "until the simulator's quirks and the transport's descriptor sizes are on this branch (issue 13)"]
 fn issue13_probe_reads_every_quirk_value() {
     let dir = tempfile::tempdir().unwrap();
     let rest = "workout=2x100m/0:20r";

@@ -203,7 +203,6 @@ fn issue7_record_killed_mid_piece_loses_nothing_committed() {
 /// stored as a SkiErg with a complete force curve for every stroke.
 /// Needs the recorder's `Options::machine` (the recorder helper's part).
 #[test]
-#[ignore = "until the recorder honours Options::machine and drains PM3 curves (issue 13, recorder part)"]
 fn issue13_record_machine_skierg_on_a_pm3() {
     let home = tempfile::tempdir().unwrap();
     let db = home.path().join("lab.db");
@@ -251,7 +250,6 @@ fn issue13_record_machine_skierg_on_a_pm3() {
 /// Issue 13: without `--machine`, a PM3's session is a RowErg marked as
 /// assumed, and `show` says so. Needs the recorder's machine_assumed.
 #[test]
-#[ignore = "until the recorder sets machine_assumed (issue 13, recorder part)"]
 fn issue13_record_pm3_without_machine_is_an_assumed_rowerg() {
     let home = tempfile::tempdir().unwrap();
     let db = home.path().join("lab.db");
@@ -288,6 +286,36 @@ fn issue13_record_pm3_without_machine_is_an_assumed_rowerg() {
         text.contains("RowErg (assumed: the PM3 cannot say; use --machine)"),
         "{text}"
     );
+}
+
+/// Issue 13's acceptance: a PM3 and a PM4 rowing 2000 m each store as many
+/// complete force curves as strokes (before, 224 strokes and 0 curves).
+#[test]
+fn issue13_pm3_and_pm4_store_a_complete_force_curve_for_every_stroke() {
+    for model in ["pm3", "pm4"] {
+        let home = tempfile::tempdir().unwrap();
+        let db = home.path().join("lab.db");
+        let device = format!("sim:{model}?workout=2000m");
+        let o = erglink(
+            &[
+                "record",
+                "-d",
+                &device,
+                "--until",
+                "finished",
+                "--db",
+                db.to_str().unwrap(),
+                "--json",
+            ],
+            home.path(),
+        );
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let r = json(&o);
+        let s = &r["sessions"][0];
+        assert!(s["strokes"].as_u64().unwrap() > 200, "{model}: {r}");
+        assert_eq!(s["force_curves"], s["strokes"], "{model}: {r}");
+        assert_eq!(s["complete_force_curves"], s["strokes"], "{model}: {r}");
+    }
 }
 
 #[test]
