@@ -37,7 +37,8 @@ pub enum PaceScale {
 }
 
 impl PaceScale {
-    const ALL: [PaceScale; 3] = [
+    /// Every reading, in the order they are tried.
+    pub const ALL: [PaceScale; 3] = [
         PaceScale::SecondsPerKm,
         PaceScale::SecondsPer500m,
         PaceScale::CentisecondsPer500m,

@@ -44,10 +44,7 @@ pub struct Reading {
 
 /// Concept2's pace for a power on a RowErg or SkiErg: 500 m · (2.8 / W)^(1/3), in 0.01 s.
 pub fn pace_from_power(power_w: u16) -> u32 {
-    if power_w == 0 {
-        return 0;
-    }
-    (500.0 * (2.8 / f64::from(power_w)).cbrt() * 100.0).round() as u32
+    crate::pace::pace_for_power(erglink_model::Machine::RowErg, power_w)
 }
 
 impl Reading {

@@ -2,14 +2,10 @@
 //! when the stroke statistics are published, told apart by the stroke state.
 
 use erglink_model::Machine;
+use erglink_recorder::pace::PaceScale;
 
 use super::readings::Reading;
 
-/// Concept2's RowErg and SkiErg relation: watts = 2.80 / (seconds per metre)³.
-const WATTS_PER_SPEED_CUBED: f64 = 2.80;
-/// The BikeErg relation the simulator uses, W = 2.80 · (v / 2)³: its speed
-/// is twice a rower's at the same power. Unverified on a real BikeErg.
-const BIKE_SPEED_FACTOR: f64 = 2.0;
 /// How far the pace a reading gives may be from the pace the power implies.
 /// The three readings are at least a factor of two apart.
 const PACE_TOLERANCE: f64 = 0.10;
@@ -25,25 +21,19 @@ pub struct PaceSample {
     pub power_w: u16,
 }
 
-/// The pace per 500 m that `power_w` implies on `machine`, seconds.
-pub fn pace_for_power(power_w: f64, machine: Machine) -> f64 {
-    let rower_s_per_m = (WATTS_PER_SPEED_CUBED / power_w).cbrt();
-    let s_per_m = match machine {
-        Machine::RowErg | Machine::SkiErg => rower_s_per_m,
-        Machine::BikeErg => rower_s_per_m / BIKE_SPEED_FACTOR,
-    };
-    500.0 * s_per_m
+/// The pace per 500 m that `power_w` implies on `machine`, seconds: the
+/// recorder's relation (Concept2's for RowErg and SkiErg; the simulator's,
+/// unverified, for the BikeErg).
+fn pace_for_power(power_w: u16, machine: Machine) -> f64 {
+    f64::from(erglink_recorder::pace::pace_for_power(machine, power_w)) / 100.0
 }
-
-/// Each reading of GETPACE's value, as seconds per 500 m.
-const PACE_READINGS: [(&str, f64); 3] = [("s_km", 0.5), ("s_500m", 1.0), ("cs_500m", 0.01)];
 
 /// The reading that fits one sample on one machine, if any.
 fn fitting(sample: PaceSample, machine: Machine) -> Option<&'static str> {
-    let expected = pace_for_power(f64::from(sample.power_w), machine);
-    PACE_READINGS.iter().find_map(|&(name, scale)| {
-        let read = f64::from(sample.pace_raw) * scale;
-        ((read / expected).ln().abs() < (1.0 + PACE_TOLERANCE).ln()).then_some(name)
+    let expected = pace_for_power(sample.power_w, machine);
+    PaceScale::ALL.iter().find_map(|&scale| {
+        let read = f64::from(scale.cs_per_500m(sample.pace_raw)) / 100.0;
+        ((read / expected).ln().abs() < (1.0 + PACE_TOLERANCE).ln()).then_some(scale.name())
     })
 }
 
@@ -98,10 +88,7 @@ pub fn pace_units(samples: &[PaceSample], machine: Option<Machine>) -> Reading {
         rowing.len(),
         example.pace_raw,
         example.power_w,
-        pace_for_power(
-            f64::from(example.power_w),
-            fits.first().map_or(machines[0], |f| f.0)
-        )
+        pace_for_power(example.power_w, fits.first().map_or(machines[0], |f| f.0))
     );
     match fits.as_slice() {
         [] => Reading::unknown(
@@ -251,7 +238,7 @@ mod tests {
         (0..n)
             .map(|k| {
                 let power_w = 200 + (k % 7) as u16 * 5;
-                let pace = pace_for_power(f64::from(power_w), machine);
+                let pace = pace_for_power(power_w, machine);
                 let pace_raw = match reading {
                     "s_km" => (pace * 2.0).round(),
                     "s_500m" => pace.round(),
@@ -265,8 +252,8 @@ mod tests {
     #[test]
     fn concept2_relation() {
         // 2:00 per 500 m is about 203 W.
-        assert!((pace_for_power(202.5, Machine::RowErg) - 120.0).abs() < 0.1);
-        assert!((pace_for_power(202.5, Machine::BikeErg) - 60.0).abs() < 0.1);
+        assert!((pace_for_power(203, Machine::RowErg) - 120.0).abs() < 0.2);
+        assert!((pace_for_power(203, Machine::BikeErg) - 60.0).abs() < 0.1);
     }
 
     #[test]
