@@ -24,7 +24,7 @@ pub const NDJSON_NAME: &str = "activities.ndjson";
 pub enum Format {
     /// Terra Activity JSON.
     Terra,
-    /// CSV: samples, and strokes with force curves.
+    /// CSV: samples, strokes with force curves, and laps.
     Csv,
     /// Garmin FIT.
     Fit,

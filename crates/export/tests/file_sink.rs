@@ -152,8 +152,8 @@ fn every_format_writes_its_files() {
             assert!(done.outputs.iter().all(|o| o.bytes > 0));
         }
     }
-    // 3 sessions × (json, 2 csv, fit, tcx).
-    assert_eq!(names(dir.path()).len(), 15);
+    // 3 sessions × (json, 3 csv, fit, tcx).
+    assert_eq!(names(dir.path()).len(), 18);
 }
 
 /// The process's umask, from /proc (umask(2) would set it to read it).
