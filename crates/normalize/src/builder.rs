@@ -231,7 +231,6 @@ impl Normalizer {
         self.spans.probe_until(
             Some(s.elapsed_ns),
             Some(u64::from(self.energy_total.unwrap_or(0))),
-            self.distance.total(),
         );
         self.account_time_since_prev(s.elapsed_ns);
         self.absorb(s);
@@ -351,7 +350,7 @@ impl Normalizer {
             .min(last_ns.unwrap_or(0));
         let spans = self
             .spans
-            .finish(Some(u64::from(self.energy_total.unwrap_or(0))), distance_dm);
+            .finish(Some(u64::from(self.energy_total.unwrap_or(0))));
         let cx = Context {
             machine: self.meta.machine,
             workout: &self.workout,

@@ -138,9 +138,10 @@ impl LapPlan {
             match *role {
                 Role::Work(i) => work[i] = Some(span),
                 Role::Rest(i) => {
-                    let distance = self.rows[i]
-                        .rest_distance_dm
-                        .map_or(span.distance_dm(), u64::from);
+                    // The PM's rest distance, where it was read. What a
+                    // counter shows across the rest belongs to the intervals
+                    // on either side: the PM's own figure of each holds it.
+                    let distance = self.rows[i].rest_distance_dm.map_or(0, u64::from);
                     rests[i] = Some(cx.stretch(span, a, b, distance));
                 }
                 Role::Tail => tail = Some((span, a, b)),

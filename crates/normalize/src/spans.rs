@@ -1,7 +1,7 @@
 //! The stretches the laps are made of, summed as the samples stream past:
 //! each lap, each interval's rest, and what came after the last lap. The
-//! same [`Sums`] as the session's, plus the cumulative calories and
-//! distance at each end (the latest reading at or before it).
+//! same [`Sums`] as the session's, plus the cumulative calories at each
+//! end (the latest reading at or before it).
 
 use erglink_model::Sample;
 
@@ -14,7 +14,6 @@ pub(crate) struct Span {
     pub end_ns: u64,
     pub sums: Sums,
     energy_at: [Option<u64>; 2],
-    distance_at: [Option<u64>; 2],
 }
 
 impl Span {
@@ -23,14 +22,6 @@ impl Span {
         match self.energy_at {
             [Some(a), Some(b)] => Some(b.saturating_sub(a).min(u64::from(u32::MAX)) as u32),
             _ => None,
-        }
-    }
-
-    /// Distance from its start to its end, 0.1 m.
-    pub fn distance_dm(&self) -> u64 {
-        match self.distance_at {
-            [Some(a), Some(b)] => b.saturating_sub(a),
-            _ => 0,
         }
     }
 }
@@ -69,14 +60,13 @@ impl Spans {
     }
 
     /// Every moment before `before` (all of them with `None`) sees the
-    /// totals so far: calories and distance since the start.
-    pub fn probe_until(&mut self, before: Option<u64>, energy: Option<u64>, distance: u64) {
+    /// calories since the start so far.
+    pub fn probe_until(&mut self, before: Option<u64>, energy: Option<u64>) {
         while let Some(&(t, i, end)) = self.probes.get(self.next_probe) {
             if before.is_some_and(|b| t >= b) {
                 break;
             }
             self.spans[i].energy_at[end] = energy;
-            self.spans[i].distance_at[end] = Some(distance);
             self.next_probe += 1;
         }
     }
@@ -103,8 +93,8 @@ impl Spans {
     }
 
     /// The spans, in the order given.
-    pub fn finish(mut self, energy: Option<u64>, distance: u64) -> Vec<Span> {
-        self.probe_until(None, energy, distance);
+    pub fn finish(mut self, energy: Option<u64>) -> Vec<Span> {
+        self.probe_until(None, energy);
         self.spans
     }
 }
