@@ -126,7 +126,89 @@ fn issue8_export_all_formats_from_the_store() {
     assert!(records.len() > 200);
     assert!(out.join(format!("{}.samples.csv", ids[0])).exists());
     assert!(out.join(format!("{}.strokes.csv", ids[0])).exists());
+    assert!(out.join(format!("{}.splits.csv", ids[0])).exists());
     assert!(out.join(format!("{}.tcx", ids[0])).exists());
+    // Every file as the user's umask says (0644 under 022), not 0600.
+    #[cfg(target_os = "linux")]
+    for e in std::fs::read_dir(&out).unwrap() {
+        use std::os::unix::fs::PermissionsExt;
+        let e = e.unwrap();
+        let mode = e.metadata().unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o666 & !umask(), "{:?}: {mode:o}", e.file_name());
+    }
+}
+
+/// This process's umask, which the binary inherits (read from /proc:
+/// umask(2) would set it).
+#[cfg(target_os = "linux")]
+fn umask() -> u32 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let line = status.lines().find(|l| l.starts_with("Umask:")).unwrap();
+    u32::from_str_radix(line["Umask:".len()..].trim(), 8).unwrap()
+}
+
+/// Issue 14's acceptance: the demo's 2000 m, its Terra JSON and its TCX.
+#[test]
+fn issue14_the_demos_laps_add_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("e.db");
+    let j = ok_json(&erglink(&["demo", "--json", "--db", s(&db)]));
+    let doc: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(j["terra_json"].as_str().unwrap()).unwrap()).unwrap();
+    let laps = doc["lap_data"]["laps"].as_array().unwrap();
+    assert_eq!(laps.len(), 4);
+    let sum = |key: &str| laps.iter().map(|l| l[key].as_f64().unwrap()).sum::<f64>();
+    assert_eq!(sum("distance_meters"), 2000.0);
+    let kcal = doc["calories_data"]["total_burned_calories"]
+        .as_f64()
+        .unwrap();
+    assert!(kcal > 100.0);
+    assert_eq!(sum("calories"), kcal);
+    assert!(
+        laps.iter().all(|l| l["trigger_method"] == "DISTANCE"),
+        "{laps:?}"
+    );
+    let (start, end) = (
+        doc["metadata"]["start_time"].as_str().unwrap(),
+        doc["metadata"]["end_time"].as_str().unwrap(),
+    );
+    for l in laps {
+        let (a, b) = (
+            l["start_time"].as_str().unwrap(),
+            l["end_time"].as_str().unwrap(),
+        );
+        assert!(
+            start <= a && a <= b && b <= end,
+            "{a}..{b} outside {start}..{end}"
+        );
+    }
+    let out = dir.path().join("out");
+    let session = j["session"].as_str().unwrap();
+    let dest = format!("file:{}", out.display());
+    let o = erglink(&[
+        "export",
+        session,
+        "--to",
+        &dest,
+        "--format",
+        "tcx",
+        "--db",
+        s(&db),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let tcx = std::fs::read_to_string(out.join(format!("{session}.tcx"))).unwrap();
+    let calories: Vec<u32> = tcx
+        .lines()
+        .filter_map(|l| {
+            l.trim()
+                .strip_prefix("<Calories>")?
+                .strip_suffix("</Calories>")
+        })
+        .map(|v| v.parse().unwrap())
+        .collect();
+    assert_eq!(calories.len(), 4);
+    assert!(calories.iter().all(|&c| c > 0), "{calories:?}");
+    assert_eq!(f64::from(calories.iter().sum::<u32>()), kcal);
 }
 
 #[test]

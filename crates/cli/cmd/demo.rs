@@ -8,6 +8,7 @@ use std::time::Instant;
 use anyhow::Result;
 use clap::Args;
 use erglink_export::erglink_normalize::Options as NormalizeOptions;
+use erglink_model::Split;
 use erglink_pm::Monitor;
 use erglink_recorder::{Live, MonitorRecorder, Options, Until};
 use erglink_sim::{SimConfig, Simulator};
@@ -84,6 +85,18 @@ pub fn run(a: DemoArgs) -> Result<()> {
         last = Some(sample);
     }
     let last = last.unwrap_or_default();
+    // The laps as the store keeps them, made final when the session ended.
+    let splits: Vec<Split> = reader
+        .splits(&s.id)
+        .map_err(|e| failure(&path, e))?
+        .collect::<Result<_, _>>()
+        .map_err(|e| failure(&path, e))?;
+    let laps_kcal: u32 = splits
+        .iter()
+        .filter_map(|l| l.energy_kcal)
+        .map(u32::from)
+        .sum();
+    let laps_m = splits.iter().map(|l| f64::from(l.distance_dm)).sum::<f64>() / 10.0;
     let time_cs = u64::from(last.pm_elapsed_cs);
     let distance_m = f64::from(last.distance_dm) / 10.0;
     let avg_pace_cs = if distance_m > 0.0 {
@@ -121,6 +134,13 @@ pub fn run(a: DemoArgs) -> Result<()> {
             "complete_force_curves": s.curves.1,
             "wall_s": wall_s,
             "terra_json": terra.display().to_string(),
+            "splits": splits.iter().map(|l| json!({
+                "time_s": f64::from(l.time_cs) / 100.0,
+                "distance_m": f64::from(l.distance_dm) / 10.0,
+                "kcal": l.energy_kcal,
+                "power_w": l.average_power_w,
+                "rate_spm": l.average_rate_spm,
+            })).collect::<Vec<_>>(),
         }));
         return Ok(());
     }
@@ -130,6 +150,7 @@ pub fn run(a: DemoArgs) -> Result<()> {
          \x20 session       {} (source {}, on a simulated monitor)\n\
          \x20 time {}  distance {:.0} m  strokes {}  average pace {}/500m  average power {} W\n\
          \x20 samples       {} at {:.1}/s: {:.0} % of the simulated bus limit ({:.1}/s in report {}); PyRow manages {PYROW_SAMPLES_PER_S}/s\n\
+         \x20 splits        {}: {:.0} m and {} kcal in all\n\
          \x20 force curves  {} of {} complete\n\
          \x20 Terra JSON    {}\n\
          `erglink sessions` lists it; `erglink show {}` shows it.",
@@ -146,6 +167,17 @@ pub fn run(a: DemoArgs) -> Result<()> {
         share,
         limit,
         s.report_id,
+        splits
+            .iter()
+            .map(|l| format!(
+                "{:.0} m {}",
+                f64::from(l.distance_dm) / 10.0,
+                clock(u64::from(l.time_cs))
+            ))
+            .collect::<Vec<_>>()
+            .join(", "),
+        laps_m,
+        laps_kcal,
         s.curves.1,
         s.curves.0,
         terra.display(),

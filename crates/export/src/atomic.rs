@@ -2,6 +2,11 @@
 //! same folder (so the rename stays on one filesystem), synced, then
 //! renamed into place. Without `force` the rename refuses to replace an
 //! existing file, even one that appeared while we wrote (no check-then-write race).
+//!
+//! The temporary file is created with mode 0o666 less the user's umask, as
+//! any other new file is (0644 under umask 022), so what it becomes can be
+//! read by whoever the user's umask lets read it; tempfile's own default,
+//! 0600, would shut out a lab's web server or a colleague.
 
 use std::io::{BufWriter, Write};
 use std::path::Path;
@@ -18,11 +23,7 @@ pub(crate) fn write_atomic(
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".erglink-")
-        .suffix(".part")
-        .tempfile_in(dir)
-        .map_err(io(dir))?;
+    let mut tmp = temp_builder().tempfile_in(dir).map_err(io(dir))?;
     {
         let mut out = BufWriter::with_capacity(256 * 1024, tmp.as_file_mut());
         fill(&mut out)?;
@@ -45,6 +46,20 @@ pub(crate) fn write_atomic(
         },
     })?;
     Ok(bytes)
+}
+
+/// A temporary file beside the target, created as the user's umask says.
+pub(crate) fn temp_builder() -> tempfile::Builder<'static, 'static> {
+    let mut b = tempfile::Builder::new();
+    b.prefix(".erglink-").suffix(".part");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        // The kernel takes the umask off, as for any file created: the
+        // process's umask is never changed.
+        b.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    b
 }
 
 /// Maps a write error on `path`.
@@ -77,5 +92,28 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names, ["a.json"]);
+    }
+
+    /// The process's umask, from /proc (reading it with umask(2) would set it).
+    #[cfg(target_os = "linux")]
+    fn umask() -> u32 {
+        let status = std::fs::read_to_string("/proc/self/status").unwrap();
+        let line = status.lines().find(|l| l.starts_with("Umask:")).unwrap();
+        u32::from_str_radix(line["Umask:".len()..].trim(), 8).unwrap()
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn files_get_the_users_umask_not_0600() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.json");
+        write_atomic(&p, false, |w| w.write_all(b"{}").map_err(io(&p))).unwrap();
+        let mode = std::fs::metadata(&p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o666 & !umask(), "{mode:o}");
+        // Replacing keeps to the umask too.
+        write_atomic(&p, true, |w| w.write_all(b"[]").map_err(io(&p))).unwrap();
+        let mode = std::fs::metadata(&p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o666 & !umask(), "{mode:o}");
     }
 }

@@ -9,7 +9,7 @@ use erglink_model::Session;
 use erglink_normalize::Options;
 use tempfile::NamedTempFile;
 
-use crate::atomic::io;
+use crate::atomic::{io, temp_builder};
 use crate::csv::{csv_paths, write_csv};
 use crate::fit::{FitRecords, fit_path, write_fit};
 use crate::tcx::{tcx_path, write_tcx};
@@ -24,7 +24,7 @@ pub const NDJSON_NAME: &str = "activities.ndjson";
 pub enum Format {
     /// Terra Activity JSON.
     Terra,
-    /// CSV: samples, and strokes with force curves.
+    /// CSV: samples, strokes with force curves, and laps.
     Csv,
     /// Garmin FIT.
     Fit,
@@ -153,9 +153,7 @@ impl FileSink {
 
     fn append_line(&mut self, line: &[u8]) -> Result<()> {
         if self.ndjson.is_none() {
-            let tmp = tempfile::Builder::new()
-                .prefix(".erglink-")
-                .suffix(".part")
+            let tmp = temp_builder()
                 .tempfile_in(&self.dir)
                 .map_err(io(&self.dir))?;
             self.ndjson = Some(tmp);

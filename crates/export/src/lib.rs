@@ -7,8 +7,15 @@
 //! [`SessionSource`], which the store's `Reader` implements, streamed.
 //!
 //! Files are written atomically (a temporary file in the same folder,
-//! then a rename) and an existing file is never replaced unless asked
-//! (`force`), even one that appears while writing.
+//! then a rename), with the user's umask (0644 under 022), and an existing
+//! file is never replaced unless asked (`force`), even one that appears
+//! while writing.
+//!
+//! Every format has the same laps (the normaliser's), with their calories,
+//! time and distance as the store keeps them; FIT and TCX add a lap for
+//! each rest and for what came after the last split, so that their laps
+//! add up to the session (`tests/laps_consistency.rs` at the workspace root
+//! checks all four against the store).
 //!
 //! ```no_run
 //! use erglink_export::{write_terra_json, erglink_normalize::Options};

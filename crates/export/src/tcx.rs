@@ -76,6 +76,8 @@ pub fn tcx_document(n: &Normalized, out: &mut dyn Write) -> std::io::Result<()> 
         if let Some(v) = lap.max_speed_m_per_s {
             writeln!(out, "        <MaximumSpeed>{}</MaximumSpeed>", r3(v))?;
         }
+        // The one figure the schema will not let a lap leave out: 0 only for
+        // a session that read no calories at all.
         writeln!(
             out,
             "        <Calories>{}</Calories>",

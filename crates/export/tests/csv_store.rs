@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use erglink_export::{FileOptions, FileSink, Format, Sink};
-use erglink_model::{ForceCurve, Sample, SessionId, Stroke};
+use erglink_model::{ForceCurve, Sample, SessionId, Split, SplitKind, Stroke};
 use erglink_normalize::fixtures::{Spec, Synthetic, synthesize};
 use erglink_store::Store;
 
@@ -92,15 +92,17 @@ fn read_strokes(path: &Path) -> Vec<(Stroke, Option<ForceCurve>)> {
 
 fn round_trip(syn: &Synthetic) {
     let dir = tempfile::tempdir().unwrap();
+    let id = record(&Store::open(dir.path().join("lab.db")).unwrap(), syn);
+    // Opened again, as the next command would: an interrupted session is
+    // recovered, its laps made final.
     let store = Store::open(dir.path().join("lab.db")).unwrap();
-    let id = record(&store, syn);
     let reader = store.reader().unwrap();
     let session = reader.session(&id).unwrap();
     let out = dir.path().join("out");
     std::fs::create_dir(&out).unwrap();
     let mut sink = FileSink::new(&out, Format::Csv, FileOptions::default()).unwrap();
     let done = sink.export(&reader, &session).unwrap();
-    assert_eq!(done.outputs.len(), 2);
+    assert_eq!(done.outputs.len(), 3);
 
     let stored: Vec<Sample> = reader.samples(&id).unwrap().map(Result::unwrap).collect();
     let got = read_samples(&out.join(format!("{id}.samples.csv")));
@@ -117,6 +119,44 @@ fn round_trip(syn: &Synthetic) {
     assert_eq!(got.iter().map(|(s, _)| *s).collect::<Vec<_>>(), strokes);
     let got_curves: Vec<ForceCurve> = got.into_iter().filter_map(|(_, c)| c).collect();
     assert_eq!(got_curves, curves);
+
+    // The laps file holds the store's rows, final, figure for figure.
+    let stored: Vec<Split> = reader.splits(&id).unwrap().map(Result::unwrap).collect();
+    let got = read_splits(&out.join(format!("{id}.splits.csv")));
+    assert!(!got.is_empty());
+    assert_eq!(got, stored);
+    assert!(got.iter().all(|s| s.energy_kcal.is_some()), "{got:#?}");
+}
+
+fn read_splits(path: &Path) -> Vec<Split> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some(erglink_export::csv::SPLITS_HEADER));
+    lines
+        .map(|l| {
+            let c: Vec<&str> = l.split(',').collect();
+            assert_eq!(c.len(), 16, "{l}");
+            Split {
+                kind: match c[0] {
+                    "split" => SplitKind::Split,
+                    "interval" => SplitKind::Interval,
+                    other => panic!("kind {other}"),
+                },
+                index: c[1].parse().unwrap(),
+                start_ns: fixed(c[2], 9),
+                end_ns: fixed(c[3], 9),
+                time_cs: fixed(c[4], 2) as u32,
+                distance_dm: fixed(c[5], 1) as u32,
+                energy_kcal: opt(c[6]),
+                average_power_w: opt(c[7]),
+                average_rate_spm: opt(c[8]),
+                average_hr_bpm: opt(c[9]),
+                interval_type: opt(c[13]),
+                rest_time_cs: (!c[14].is_empty()).then(|| fixed(c[14], 2) as u32),
+                rest_distance_dm: (!c[15].is_empty()).then(|| fixed(c[15], 1) as u32),
+            }
+        })
+        .collect()
 }
 
 #[test]

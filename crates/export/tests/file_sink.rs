@@ -152,6 +152,45 @@ fn every_format_writes_its_files() {
             assert!(done.outputs.iter().all(|o| o.bytes > 0));
         }
     }
-    // 3 sessions × (json, 2 csv, fit, tcx).
-    assert_eq!(names(dir.path()).len(), 15);
+    // 3 sessions × (json, 3 csv, fit, tcx).
+    assert_eq!(names(dir.path()).len(), 18);
+}
+
+/// The process's umask, from /proc (umask(2) would set it to read it).
+#[cfg(target_os = "linux")]
+fn umask() -> u32 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let line = status.lines().find(|l| l.starts_with("Umask:")).unwrap();
+    u32::from_str_radix(line["Umask:".len()..].trim(), 8).unwrap()
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn every_file_gets_the_users_umask() {
+    use std::os::unix::fs::PermissionsExt;
+    let all = sessions();
+    let source = MemorySource::new(all.clone());
+    let dir = tempfile::tempdir().unwrap();
+    for format in Format::ALL {
+        let mut sink = FileSink::new(dir.path(), format, FileOptions::default()).unwrap();
+        sink.export(&source, &all[0].session).unwrap();
+    }
+    let options = FileOptions {
+        ndjson: true,
+        ..FileOptions::default()
+    };
+    let mut sink = FileSink::new(dir.path(), Format::Terra, options).unwrap();
+    sink.export(&source, &all[1].session).unwrap();
+    sink.finish().unwrap();
+    let want = 0o666 & !umask();
+    let files = names(dir.path());
+    assert!(files.len() >= 6, "{files:?}");
+    for name in files {
+        let mode = std::fs::metadata(dir.path().join(&name))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777;
+        assert_eq!(mode, want, "{name}: {mode:o}, want {want:o}");
+    }
 }

@@ -167,7 +167,32 @@ fn bikeerg_without_curves_and_skierg_sport() {
         ..Spec::row_2k()
     });
     let recs = decode(&bike, FitRecords::Stroke);
-    assert_eq!(of(&recs, MesgNum::Record).len(), bike.strokes.len());
+    // 85 rpm: strokes faster than one a second, so one record a second,
+    // no two with the same timestamp, each holding its second's strokes.
+    let records = of(&recs, MesgNum::Record);
+    let times: Vec<String> = records
+        .iter()
+        .map(|r| format!("{:?}", field(r, "timestamp")))
+        .collect();
+    assert!(times.windows(2).all(|w| w[0] < w[1]), "a timestamp shared");
+    assert!(records.len() < bike.strokes.len());
+    let held: Vec<u32> = records
+        .iter()
+        .flat_map(|r| match field(r, "stroke_index") {
+            Some(Value::Array(items)) => items.iter().map(|v| num(Some(v)) as u32).collect(),
+            Some(v) => vec![num(Some(v)) as u32],
+            None => Vec::new(),
+        })
+        .collect();
+    assert_eq!(
+        held,
+        bike.strokes.iter().map(|s| s.index).collect::<Vec<_>>()
+    );
+    assert!(
+        records
+            .iter()
+            .any(|r| matches!(field(r, "drive_length"), Some(Value::Array(_))))
+    );
     assert_eq!(
         of(&recs, MesgNum::Lap).len(),
         1,
@@ -202,4 +227,48 @@ fn interrupted_session_ends_with_a_tail_lap() {
         Some(&Value::String("session_end".into()))
     );
     assert_eq!(of(&recs, MesgNum::Record).len(), syn.strokes.len());
+}
+
+#[test]
+fn laps_add_up_their_timers_fit_and_the_creator_is_named() {
+    for syn in [
+        synthesize(&Spec::row_2k()),
+        synthesize(&Spec {
+            plan: Plan::Intervals {
+                count: 3,
+                metres: 500,
+                rest_s: 60,
+            },
+            ..Spec::row_2k()
+        }),
+        synthesize(&Spec {
+            interrupted: true,
+            ..Spec::row_2k()
+        }),
+    ] {
+        let recs = decode(&syn, FitRecords::Stroke);
+        let creator = of(&recs, MesgNum::FileCreator);
+        assert_eq!(creator.len(), 1);
+        assert!(field(creator[0], "software_version").is_some());
+        let s = of(&recs, MesgNum::Session)[0];
+        let laps = of(&recs, MesgNum::Lap);
+        for r in laps.iter().copied().chain([s]) {
+            let timer = num(field(r, "total_timer_time"));
+            let elapsed = num(field(r, "total_elapsed_time"));
+            assert!(timer <= elapsed, "timer {timer} > elapsed {elapsed}");
+        }
+        // Every lap has its calories, and they and the metres add up.
+        let sum = |name: &str| laps.iter().map(|l| num(field(l, name))).sum::<f64>();
+        assert_eq!(sum("total_calories"), num(field(s, "total_calories")));
+        assert!((sum("total_distance") - num(field(s, "total_distance"))).abs() < 0.011);
+        // Strokes are "total_strokes" to fitparser, FIT's cycles of rowing.
+        for l in laps
+            .iter()
+            .filter(|l| num(field(l, "total_distance")) > 0.0)
+        {
+            let per_stroke = num(field(l, "avg_stroke_distance"));
+            assert!((9.0..12.0).contains(&per_stroke), "{per_stroke} m a stroke");
+        }
+        assert!(num(field(s, "avg_stroke_distance")) > 9.0);
+    }
 }

@@ -36,7 +36,7 @@ fn every_format_matches_its_golden_file() {
         let done = sink.export(&source, &syn.session).unwrap();
         written.extend(done.outputs.into_iter().map(|o| PathBuf::from(o.target)));
     }
-    assert_eq!(written.len(), 5);
+    assert_eq!(written.len(), 6);
     let bless = std::env::var_os("ERGLINK_BLESS").is_some();
     let mut stale = Vec::new();
     for path in &written {

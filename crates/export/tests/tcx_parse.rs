@@ -21,6 +21,10 @@ struct Parsed {
     times: Vec<String>,
     watts: usize,
     creator: String,
+    /// Each lap's calories, distance and trigger.
+    lap_calories: Vec<u32>,
+    lap_distances: Vec<f64>,
+    triggers: Vec<String>,
 }
 
 fn parse(xml: &str) -> Parsed {
@@ -56,6 +60,11 @@ fn parse(xml: &str) -> Parsed {
                     (Some("Watts"), _) => p.watts += 1,
                     (Some("Intensity"), _) if text == "Resting" => p.resting_laps += 1,
                     (Some("Name"), Some("Creator")) => p.creator = text,
+                    (Some("Calories"), Some("Lap")) => p.lap_calories.push(text.parse().unwrap()),
+                    (Some("DistanceMeters"), Some("Lap")) => {
+                        p.lap_distances.push(text.parse().unwrap());
+                    }
+                    (Some("TriggerMethod"), Some("Lap")) => p.triggers.push(text),
                     _ => {}
                 }
             }
@@ -94,6 +103,14 @@ fn rowerg_laps_and_one_trackpoint_per_stroke() {
         &p.times[..2]
     );
     assert!(p.times.windows(2).all(|w| w[0] <= w[1]));
+    // Every lap has its calories, and the laps add up to the 2000 m.
+    assert!(
+        p.lap_calories.iter().all(|&c| c > 0),
+        "{:?}",
+        p.lap_calories
+    );
+    assert_eq!(p.lap_distances.iter().sum::<f64>(), 2000.0);
+    assert!(p.triggers.iter().all(|t| t == "Distance"));
 }
 
 #[test]

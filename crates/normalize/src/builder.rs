@@ -2,32 +2,14 @@
 //! thousand rows), then the samples one at a time, so that a two-hour
 //! session (360 000 samples) streams from the store without being held.
 
-use erglink_model::{Gap, Machine, Sample, Session, SessionState, Split, SplitKind, Stroke};
+use erglink_model::{Gap, Machine, Sample, Session, SessionState, Split, Stroke, Workout};
 
+use crate::figures::{Phase, Sums, phase, rate_spm};
+use crate::laps::{Context, LapPlan};
 use crate::naming::{device, workout_name};
-use crate::normalized::{HeartRate, Lap, LapTrigger, Meta, Normalized, Point, Summary};
+use crate::normalized::{HeartRate, Meta, Normalized, Point, Summary};
+use crate::spans::Spans;
 use crate::{ActivityType, Error, Options, Resolution, TimeBase, Timestamp};
-
-/// What the PM is doing, from its workout state (`erglink_csafe::WorkoutState`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Phase {
-    Work,
-    Rest,
-    /// Waiting to begin, ended, logged: not part of the workout's time.
-    Idle,
-}
-
-fn phase(state: Option<u8>) -> Phase {
-    match state {
-        // Rest, and the transitions from work into rest.
-        Some(3 | 8 | 9) => Phase::Rest,
-        // WaitToBegin, CountdownPause, WorkoutEnd, Terminate, WorkoutLogged, Rearm.
-        Some(0 | 2 | 10..=13) => Phase::Idle,
-        // Rowing, interval work, rest-to-work; an unread or unknown state
-        // counts as work so that a recording without it keeps its time.
-        _ => Phase::Work,
-    }
-}
 
 /// A counter the PM may reset (per interval): the total keeps growing.
 #[derive(Clone, Copy, Debug, Default)]
@@ -50,23 +32,6 @@ impl Monotone {
     }
 }
 
-#[derive(Clone, Copy, Debug, Default)]
-struct Totals {
-    active_ns: u64,
-    rest_ns: u64,
-    work_j: f64,
-    power_active_ws: f64,
-    rate_active_s: f64,
-    hr_sum: u64,
-    hr_n: u64,
-    hr_min: u8,
-    hr_max: u8,
-    max_power: u16,
-    max_rate: u8,
-    min_pace: Option<u32>,
-    energy: Option<u32>,
-}
-
 /// Turns one session into a [`Normalized`]: give it the strokes, splits
 /// and gaps (each in order), then every sample in order, then call
 /// [`Normalizer::finish`].
@@ -75,7 +40,7 @@ pub struct Normalizer {
     meta: Meta,
     resolution: Resolution,
     ended: bool,
-    split_duration_type: Option<u8>,
+    workout: Workout,
     stroke_starts: Vec<u64>,
     stroke_ends: Vec<u64>,
     stroke_index: Vec<u32>,
@@ -93,8 +58,14 @@ pub struct Normalizer {
     energy: Monotone,
     hr_pending: Option<u8>,
     energy_pending: Option<u32>,
+    /// The heart rate now: the latest reading, unless it said "no belt".
+    hr_now: Option<u8>,
+    /// Calories since the start, once any were read.
+    energy_total: Option<u32>,
     timer_ns: u64,
-    totals: Totals,
+    sums: Sums,
+    plan: LapPlan,
+    spans: Spans,
     samples: u64,
     points: Vec<Point>,
 }
@@ -131,7 +102,7 @@ impl Normalizer {
             meta,
             resolution: options.resolution,
             ended: end.is_some() && session.state != SessionState::Recording,
-            split_duration_type: session.workout.params.split.map(|d| d.duration_type),
+            workout: session.workout.clone(),
             stroke_starts: Vec::new(),
             stroke_ends: Vec::new(),
             stroke_index: Vec::new(),
@@ -148,8 +119,12 @@ impl Normalizer {
             energy: Monotone::default(),
             hr_pending: None,
             energy_pending: None,
+            hr_now: None,
+            energy_total: None,
             timer_ns: 0,
-            totals: Totals::default(),
+            sums: Sums::default(),
+            plan: LapPlan::default(),
+            spans: Spans::default(),
             samples: 0,
             points: Vec::new(),
         }
@@ -238,6 +213,8 @@ impl Normalizer {
             if self.resolution == Resolution::Stroke && self.stroke_starts.is_empty() {
                 self.resolution = Resolution::Second;
             }
+            self.plan = LapPlan::new(&self.splits);
+            self.spans = Spans::new(self.plan.bounds());
         }
         if let Some((p, _)) = &self.prev
             && s.elapsed_ns < p.elapsed_ns
@@ -250,6 +227,11 @@ impl Normalizer {
         if self.resolution == Resolution::Stroke {
             self.strokes_ending_before(Some(s.elapsed_ns));
         }
+        // Moments before this sample see the totals up to the one before.
+        self.spans.probe_until(
+            Some(s.elapsed_ns),
+            Some(u64::from(self.energy_total.unwrap_or(0))),
+        );
         self.account_time_since_prev(s.elapsed_ns);
         self.absorb(s);
         let point = Point {
@@ -294,19 +276,12 @@ impl Normalizer {
             return;
         }
         let dt_ns = now - p.elapsed_ns;
-        let dt = dt_ns as f64 / 1e9;
-        let t = &mut self.totals;
-        match phase(self.state) {
-            Phase::Work => {
-                t.active_ns += dt_ns;
-                t.power_active_ws += f64::from(p.power_w) * dt;
-                t.rate_active_s += f64::from(p.rate_spm) * dt;
-            }
-            Phase::Rest => t.rest_ns += dt_ns,
-            Phase::Idle => return,
+        let phase = phase(self.state);
+        self.sums.credit(&p, dt_ns, phase, self.hr_now);
+        self.spans.credit(&p, dt_ns, phase, self.hr_now);
+        if phase != Phase::Idle {
+            self.timer_ns += dt_ns;
         }
-        t.work_j += f64::from(p.power_w) * dt;
-        self.timer_ns += dt_ns;
     }
 
     fn absorb(&mut self, s: &Sample) {
@@ -315,27 +290,19 @@ impl Normalizer {
             self.state = s.workout_state;
         }
         self.distance.push(u64::from(s.distance_dm));
-        let t = &mut self.totals;
         if let Some(kcal) = s.energy_kcal {
             let total = self.energy.push(u64::from(kcal)) as u32;
-            t.energy = Some(total);
+            self.energy_total = Some(total);
             self.energy_pending = Some(total);
         }
-        if let Some(hr) = s.hr_bpm.filter(|&hr| hr > 0) {
-            t.hr_min = if t.hr_n == 0 { hr } else { t.hr_min.min(hr) };
-            t.hr_max = t.hr_max.max(hr);
-            t.hr_sum += u64::from(hr);
-            t.hr_n += 1;
-            self.hr_pending = Some(hr);
+        if let Some(hr) = s.hr_bpm {
+            self.hr_now = (hr > 0).then_some(hr);
+            if hr > 0 {
+                self.hr_pending = Some(hr);
+            }
         }
-        t.max_power = t.max_power.max(s.power_w);
-        t.max_rate = t.max_rate.max(s.rate_spm);
-        if s.pace_cs_per_500m > 0 {
-            t.min_pace = Some(
-                t.min_pace
-                    .map_or(s.pace_cs_per_500m, |m| m.min(s.pace_cs_per_500m)),
-            );
-        }
+        self.sums.absorb(s);
+        self.spans.absorb(s);
     }
 
     /// The result.
@@ -343,76 +310,63 @@ impl Normalizer {
         if self.resolution == Resolution::Stroke {
             self.strokes_ending_before(None);
         }
+        if !self.started {
+            self.plan = LapPlan::new(&self.splits);
+            self.spans = Spans::new(self.plan.bounds());
+        }
         let last_ns = self.prev.map(|(s, _)| s.elapsed_ns);
         if !self.ended {
             self.meta.end = self.meta.at(last_ns.unwrap_or(0));
         }
-        let t = self.totals;
-        let active_s = t.active_ns as f64 / 1e9;
+        let t = self.sums;
+        let distance_dm = self.distance.total();
+        let strokes = self.stroke_starts.len() as u64;
         let summary = Summary {
             samples: self.samples,
-            strokes: self.stroke_starts.len() as u64,
-            distance_dm: self.distance.total(),
+            strokes,
+            distance_dm,
             active_ns: t.active_ns,
             rest_ns: t.rest_ns,
-            energy_kcal: t.energy,
-            heart_rate: (t.hr_n > 0).then(|| HeartRate {
-                avg_bpm: t.hr_sum as f64 / t.hr_n as f64,
-                min_bpm: t.hr_min,
-                max_bpm: t.hr_max,
+            energy_kcal: self.energy_total,
+            heart_rate: t.avg_hr_bpm().and_then(|avg_bpm| {
+                Some(HeartRate {
+                    avg_bpm,
+                    min_bpm: t.hr_min?,
+                    max_bpm: t.hr_max?,
+                })
             }),
-            avg_power_w: (active_s > 0.0).then(|| t.power_active_ws / active_s),
-            max_power_w: t.max_power,
-            avg_rate_spm: (active_s > 0.0).then(|| t.rate_active_s / active_s),
+            avg_power_w: t.avg_power_w(self.meta.machine, t.active_ns, distance_dm),
+            max_power_w: t.max_power.unwrap_or(0),
+            avg_rate_spm: (strokes > 0)
+                .then(|| rate_spm(strokes, t.active_ns))
+                .flatten(),
             max_rate_spm: t.max_rate,
             min_pace_cs_per_500m: t.min_pace,
             work_j: t.work_j,
         };
-        let laps = laps(&self.splits, &self.stroke_starts, self.split_duration_type);
+        // Laps end within the session: at its last sample, or its end if earlier.
+        let end_ns = u64::try_from(self.meta.end.utc().0 - self.meta.start.utc().0)
+            .unwrap_or(0)
+            .min(last_ns.unwrap_or(0));
+        let spans = self
+            .spans
+            .finish(Some(u64::from(self.energy_total.unwrap_or(0))));
+        let cx = Context {
+            machine: self.meta.machine,
+            workout: &self.workout,
+            stroke_starts: &self.stroke_starts,
+            end_ns,
+            has_energy: self.energy_total.is_some(),
+            energy_kcal: self.energy_total,
+            distance_dm,
+        };
+        let (laps, tail) = self.plan.finish(spans, &cx);
         Normalized {
             meta: self.meta,
             summary,
             points: self.points,
             laps,
+            tail,
         }
     }
-}
-
-/// Intervals when the session has any, else splits, in order, with their
-/// stroke counts.
-fn laps(splits: &[Split], stroke_starts: &[u64], split_duration_type: Option<u8>) -> Vec<Lap> {
-    let kind = if splits.iter().any(|s| s.kind == SplitKind::Interval) {
-        SplitKind::Interval
-    } else {
-        SplitKind::Split
-    };
-    // Duration-type codes (`erglink_csafe::DurationType`): 0x00 time, 0x80 distance.
-    let split_trigger = match split_duration_type {
-        Some(0x00) => LapTrigger::Time,
-        Some(0x80) => LapTrigger::Distance,
-        _ => LapTrigger::FitnessEquipment,
-    };
-    let mut rows: Vec<&Split> = splits.iter().filter(|s| s.kind == kind).collect();
-    rows.sort_by_key(|s| s.index);
-    rows.into_iter()
-        .map(|s| {
-            let from = stroke_starts.partition_point(|&t| t < s.start_ns);
-            let to = stroke_starts.partition_point(|&t| t < s.end_ns);
-            let trigger = match (kind, s.interval_type) {
-                // Interval types (`erglink_csafe::IntervalType`): time, distance, and their undefined-rest forms.
-                (SplitKind::Interval, Some(0 | 3)) => LapTrigger::Time,
-                (SplitKind::Interval, Some(1 | 4)) => LapTrigger::Distance,
-                (SplitKind::Interval, _) => LapTrigger::FitnessEquipment,
-                _ => split_trigger,
-            };
-            Lap {
-                split: Split {
-                    average_hr_bpm: s.average_hr_bpm.filter(|&hr| hr > 0),
-                    ..*s
-                },
-                strokes: (to - from) as u32,
-                trigger,
-            }
-        })
-        .collect()
 }

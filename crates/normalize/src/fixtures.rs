@@ -7,6 +7,11 @@
 //! The physics is simple but consistent: power per stroke varies a little,
 //! pace follows from power as on a PM (P = 2.80 / (pace/500 m)³), distance
 //! from pace, energy from power (about 4 kcal/h per watt plus 300 kcal/h).
+//!
+//! Splits and intervals carry what the PM gives: time, distance (exactly
+//! the split's or interval's length), interval type and rest. Calories and
+//! averages are left for the normaliser (or the store, once recorded) to
+//! work out from the samples, as for a row the store has not finished.
 
 use erglink_model::{
     ForceCurve, Gap, GapKind, IntervalPlan, Machine, MonitorInfo, NewSession, PmModel, ReportSize,
@@ -78,7 +83,7 @@ pub struct Synthetic {
     pub strokes: Vec<Stroke>,
     /// One force curve per stroke (none on the BikeErg).
     pub force_curves: Vec<ForceCurve>,
-    /// Splits or intervals.
+    /// Splits or intervals, with the PM's figures only.
     pub splits: Vec<Split>,
     /// Gaps (interrupted sessions only).
     pub gaps: Vec<Gap>,
@@ -255,10 +260,9 @@ pub fn synthesize(spec: &Spec) -> Synthetic {
     let mut stroke_k: u32 = 0;
     for (seg, (amount, by_distance, rest_s)) in segments.iter().enumerate() {
         let seg_start_i = i;
-        let seg_start_energy = energy;
         let mut dist = 0.0f64; // metres in this segment, as the PM counts it
-        let mut split_start = (i, 0.0f64, energy, 0u32);
-        let mut power_sum = 0.0;
+        // The open split's first sample and number.
+        let mut split_start = (i, 0u32);
         loop {
             let t_ns = i * SAMPLE_PERIOD_NS;
             let seg_t = (i - seg_start_i) as f64 * SAMPLE_PERIOD_NS as f64 / 1e9;
@@ -277,7 +281,6 @@ pub fn synthesize(spec: &Spec) -> Synthetic {
             let speed = 500.0 / pace_s;
             dist += speed * SAMPLE_PERIOD_NS as f64 / 1e9;
             energy += (4.0 * power + 300.0) / 3600.0 * SAMPLE_PERIOD_NS as f64 / 1e9;
-            power_sum += power;
             let slow = i.is_multiple_of(SLOW_EVERY);
             let phase = (t_ns - out.strokes.last().map_or(0, |s| s.start_ns)) * 3 / stroke_ns;
             let hr = 130.0 + 30.0 * (1.0 - (-(i as f64) / 9000.0).exp());
@@ -302,39 +305,27 @@ pub fn synthesize(spec: &Spec) -> Synthetic {
             });
             i += 1;
             if let Some(sm) = split_m
-                && dist >= (f64::from(split_start.3) + 1.0) * sm
+                && dist >= (f64::from(split_start.1) + 1.0) * sm
             {
-                let n = (i - split_start.0) as f64;
                 out.splits.push(split(
                     SplitKind::Split,
-                    split_start.3,
+                    split_start.1,
                     &out.samples,
                     split_start.0,
                     i,
-                    ((dist - split_start.1) * 10.0).round() as u32,
-                    energy - split_start.2,
-                    power_sum / n,
-                    &mc,
-                    spec.heart_rate.then_some(hr),
+                    (sm * 10.0) as u32,
                 ));
-                split_start = (i, dist, energy, split_start.3 + 1);
-                power_sum = 0.0;
+                split_start = (i, split_start.1 + 1);
             }
         }
         if split_m.is_none() && *by_distance {
-            let n = (i - seg_start_i).max(1) as f64;
-            let hr = spec.heart_rate.then_some(150.0);
             let mut row = split(
                 SplitKind::Interval,
                 seg as u32,
                 &out.samples,
                 seg_start_i,
                 i,
-                (dist * 10.0).round() as u32,
-                energy - seg_start_energy,
-                power_sum / n,
-                &mc,
-                hr,
+                (amount * 10.0) as u32,
             );
             row.interval_type = Some(1);
             row.rest_time_cs = Some(u32::from(*rest_s) * 100);
@@ -418,7 +409,7 @@ fn push_stroke(out: &mut Synthetic, k: u32, start_ns: u64, stroke_ns: u64, mc: &
     }
 }
 
-#[allow(clippy::too_many_arguments)]
+/// The PM's figures of samples `from..to`.
 fn split(
     kind: SplitKind,
     index: u32,
@@ -426,10 +417,6 @@ fn split(
     from: u64,
     to: u64,
     distance_dm: u32,
-    kcal: f64,
-    power: f64,
-    mc: &Machine3,
-    hr: Option<f64>,
 ) -> Split {
     let at = |i: u64| samples[(i as usize).min(samples.len() - 1)].elapsed_ns;
     // The next row starts at the sample that ends this one.
@@ -441,10 +428,10 @@ fn split(
         end_ns,
         time_cs: ((to - from) * 2) as u32,
         distance_dm,
-        energy_kcal: Some(kcal.round() as u16),
-        average_power_w: Some(power.round() as u16),
-        average_rate_spm: Some(mc.rate as u8),
-        average_hr_bpm: hr.map(|h| h.round() as u8),
+        energy_kcal: None,
+        average_power_w: None,
+        average_rate_spm: None,
+        average_hr_bpm: None,
         interval_type: None,
         rest_time_cs: None,
         rest_distance_dm: None,

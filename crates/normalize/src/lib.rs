@@ -13,13 +13,13 @@
 //! | `metadata.type` | RowErg 54, BikeErg 18, SkiErg [`Options::skierg_type`] (103 ERGOMETER by default, or 67) |
 //! | `metadata.upload_type` | 1 AUTOMATIC |
 //! | `distance_data` | whole metres in the summary (the SDK's int); samples count up from the start, per-interval counters added up |
-//! | `heart_rate_data` | readings (0 = no belt is not a reading); context 1 ACTIVE; left out with no belt |
+//! | `heart_rate_data` | readings (0 = no belt is not a reading); average weighted by time; context 1 ACTIVE; left out with no belt |
 //! | `calories_data` | `total_burned_calories` = the PM's kcal (includes its resting allowance); samples are **cumulative** kcal |
-//! | `power_data` | mean over working time, maximum, samples |
-//! | `movement_data` | cadence = stroke rate (crank rpm on the BikeErg); speed = 500 m / pace; average speed = distance / working time; `avg_pace_minutes_per_kilometer` from it. `max_pace_…` is left out: Terra's own examples make "max" the slowest pace |
+//! | `power_data` | from the average pace as the PM computes it (BikeErg: the readings weighted by working time), maximum, samples |
+//! | `movement_data` | cadence = stroke rate (crank rpm on the BikeErg), on average strokes × 60 / working time; speed = 500 m / pace; average speed = distance / working time; `avg_pace_minutes_per_kilometer` from it. `max_pace_…` is left out: Terra's own examples make "max" the slowest pace |
 //! | `active_durations_data` | working and interval-rest time from the PM's workout state; gaps and idle time (waiting, ended) left out |
 //! | `device_data` | "Concept2"; "PM5 RowErg", "Simulated PM5", "PM5 RowErg (replay)"; serial, firmware, hardware |
-//! | `lap_data` | intervals if any, else splits; `trigger_method` TIME/DISTANCE/FITNESS_EQUIPMENT; `total_strokes` = strokes begun in the lap |
+//! | `lap_data` | intervals if any, else splits, within `start_time`..`end_time`; calories, time, distance and watts as stored (what a row lacks from its samples, by the session's rules); `trigger_method` from the workout: fixed distance DISTANCE, fixed time TIME, an interval its kind, just row the PM's split setting (FITNESS_EQUIPMENT when unknown); `total_strokes` = strokes begun in the lap |
 //! | `work_data` | Σ power · dt over samples, kJ; `energy_data` stays out (metabolic or mechanical is unclear) |
 //! | drag factor, drive, forces, force curves, tags | no Terra field: CSV and FIT carry them |
 //!
@@ -48,13 +48,16 @@
 
 mod builder;
 mod error;
+mod figures;
 pub mod fixtures;
+mod laps;
 mod mapping;
 mod naming;
 mod normalized;
 mod options;
 #[cfg(feature = "schema-check")]
 pub mod schema_check;
+mod spans;
 pub mod terra;
 mod time;
 
@@ -62,8 +65,9 @@ use erglink_model::{Gap, Sample, Session, Split, Stroke};
 
 pub use builder::Normalizer;
 pub use error::Error;
+pub use figures::{rate_spm, watts_for_pace};
 pub use normalized::{
-    Device, HeartRate, Lap, LapTrigger, Meta, Normalized, Point, Summary, speed_from_pace,
+    Device, HeartRate, Lap, LapTrigger, Meta, Normalized, Point, Stretch, Summary, speed_from_pace,
 };
 pub use options::{ActivityType, Options, Resolution, TimeBase};
 pub use terra::Activity;

@@ -18,6 +18,11 @@ pub struct Normalized {
     pub points: Vec<Point>,
     /// Splits, or intervals when the session has any.
     pub laps: Vec<Lap>,
+    /// What was recorded after the last lap, if more than a second (an
+    /// interrupted piece, just row's part-split); `None` without laps. Its
+    /// distance and calories are what the laps leave of the session's, so
+    /// that every lap adds up to it.
+    pub tail: Option<Stretch>,
 }
 
 /// Session-level facts.
@@ -122,7 +127,8 @@ pub fn speed_from_pace(pace_cs_per_500m: u32) -> f64 {
 /// Heart-rate statistics over every reading.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct HeartRate {
-    /// Mean of the readings.
+    /// Weighted by time over work and rest (a reading holds until the next
+    /// sample); the readings' mean if none held then.
     pub avg_bpm: f64,
     /// Lowest reading.
     pub min_bpm: u8,
@@ -130,7 +136,8 @@ pub struct HeartRate {
     pub max_bpm: u8,
 }
 
-/// Totals and averages over the whole session (every sample, whatever the resolution).
+/// Totals and averages over the whole session (every sample, whatever the
+/// resolution), by the same rules as each lap's (`figures.rs`).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Summary {
     /// Samples seen.
@@ -147,11 +154,12 @@ pub struct Summary {
     pub energy_kcal: Option<u32>,
     /// Heart rate, when any reading was non-zero.
     pub heart_rate: Option<HeartRate>,
-    /// Mean power over working time, W.
+    /// Power, W: from the average pace as the PM computes it (RowErg,
+    /// SkiErg), or the readings weighted by working time (BikeErg).
     pub avg_power_w: Option<f64>,
     /// Highest power, W.
     pub max_power_w: u16,
-    /// Mean stroke rate over working time.
+    /// Strokes × 60 ÷ working time.
     pub avg_rate_spm: Option<f64>,
     /// Highest stroke rate.
     pub max_rate_spm: u8,
@@ -195,9 +203,11 @@ impl LapTrigger {
     }
 }
 
-/// One split or interval, as the PM summarised it (a heart rate of 0,
-/// meaning no belt, left out), with its stroke count.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// One split or interval: the row as stored (the store makes a finished
+/// session's rows final), within the session, with what a row lacks
+/// filled in from its stretch by the same rules (a heart rate of 0, no
+/// belt, left out), and its stroke count.
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Lap {
     /// The split or interval.
     pub split: Split,
@@ -205,6 +215,10 @@ pub struct Lap {
     pub strokes: u32,
     /// What ended it.
     pub trigger: LapTrigger,
+    /// The samples over its span: maxima, and where the row lacks figures.
+    pub stretch: Stretch,
+    /// An interval's rest, from its end until the next interval begins.
+    pub rest: Option<Stretch>,
 }
 
 impl Lap {
@@ -212,5 +226,42 @@ impl Lap {
     pub fn avg_speed_m_per_s(&self) -> Option<f64> {
         let s = &self.split;
         (s.time_cs > 0).then(|| f64::from(s.distance_dm) / 10.0 / (f64::from(s.time_cs) / 100.0))
+    }
+}
+
+/// What the samples say about a stretch of the session (a lap, a rest,
+/// the tail), summed and averaged as the session is.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Stretch {
+    /// Start, transport ns since the session start.
+    pub start_ns: u64,
+    /// End, likewise.
+    pub end_ns: u64,
+    /// Work and rest time in it, gaps and idle time left out, ns.
+    pub timer_ns: u64,
+    /// Distance, 0.1 m.
+    pub distance_dm: u64,
+    /// Calories: the cumulative count at its end less that at its start.
+    pub energy_kcal: Option<u32>,
+    /// Strokes begun in it.
+    pub strokes: u32,
+    /// Heart rate weighted by time, rounded.
+    pub avg_hr_bpm: Option<u8>,
+    /// Highest heart-rate reading.
+    pub max_hr_bpm: Option<u8>,
+    /// Watts by the machine's rule (from the pace; the BikeErg's readings), rounded.
+    pub avg_power_w: Option<u16>,
+    /// Highest power reading, when it has working time.
+    pub max_power_w: Option<u16>,
+    /// Strokes × 60 ÷ working time, rounded.
+    pub avg_rate_spm: Option<u8>,
+    /// From the fastest pace.
+    pub max_speed_m_per_s: Option<f64>,
+}
+
+impl Stretch {
+    /// Distance over timer time, m/s.
+    pub fn avg_speed_m_per_s(&self) -> Option<f64> {
+        (self.timer_ns > 0).then(|| self.distance_dm as f64 / 10.0 / (self.timer_ns as f64 / 1e9))
     }
 }

@@ -57,6 +57,7 @@ fn valid(n: &Normalized) -> Value {
             "{lap}"
         );
     }
+    laps_within(&doc);
     doc
 }
 
@@ -109,8 +110,49 @@ fn rowerg_2000m_with_splits() {
         .map(|l| l["total_strokes"].as_u64().unwrap())
         .sum();
     assert!(strokes as usize <= syn.strokes.len() && strokes > 0);
+    // The laps add up to the session, to the metre and the calorie.
+    let sum = |key: &str| laps.iter().map(|l| l[key].as_f64().unwrap()).sum::<f64>();
+    assert_eq!(sum("distance_meters"), 2000.0);
+    assert_eq!(
+        sum("calories"),
+        doc["calories_data"]["total_burned_calories"]
+            .as_f64()
+            .unwrap()
+    );
+    for l in laps {
+        assert!(
+            l["avg_watts"].as_u64().is_some() && l["avg_hr_bpm"].as_u64().is_some(),
+            "{l}"
+        );
+    }
+    // 28 strokes a minute (strokes × 60 ÷ time, rounded), as the session's.
+    for l in &n.laps {
+        assert_eq!(l.split.average_rate_spm, Some(28), "{l:?}");
+    }
+    assert_eq!(n.summary.avg_rate_spm.map(f64::round), Some(28.0));
     // The same session normalises to the same document: summary_id and all.
     assert_eq!(doc, valid(&run(&syn, &Options::default())));
+}
+
+/// Every lap lies within the activity, and its calories are there.
+fn laps_within(doc: &Value) {
+    let m = &doc["metadata"];
+    let (start, end) = (
+        m["start_time"].as_str().unwrap(),
+        m["end_time"].as_str().unwrap(),
+    );
+    for l in doc["lap_data"]["laps"].as_array().into_iter().flatten() {
+        // Same offset throughout, so the strings compare as times do.
+        let (a, b) = (
+            l["start_time"].as_str().unwrap(),
+            l["end_time"].as_str().unwrap(),
+        );
+        assert!(
+            start <= a && a <= b && b <= end,
+            "{a}..{b} outside {start}..{end}"
+        );
+        assert!(l["calories"].as_u64().is_some(), "{l}");
+    }
 }
 
 #[test]

@@ -78,6 +78,11 @@ pub struct Recording {
     split_index: u32,
     split_start_ns: u64,
     last_split: Option<(u32, u32)>,
+    /// The splits' own figures added up (0.01 s, 0.1 m): where, on the PM's
+    /// clock and distance, the last split ended.
+    splits_sum: (u64, u64),
+    /// The monitor went away since the last split ended.
+    split_gap: bool,
     split_avg: Averages,
     interval_index: u32,
     interval_start_ns: u64,
@@ -107,6 +112,8 @@ impl Recording {
             split_index: 0,
             split_start_ns: 0,
             last_split: None,
+            splits_sum: (0, 0),
+            split_gap: false,
             split_avg: Averages::default(),
             interval_index: 0,
             interval_start_ns: 0,
@@ -223,7 +230,8 @@ impl Recording {
             return;
         }
         self.last_split = Some(now);
-        if !changed || (time_ds == 0 && distance_m == 0) {
+        if time_ds == 0 && distance_m == 0 || !(changed || self.repeated_split(time_ds, distance_m))
+        {
             return;
         }
         let end = self.rel(t_ns);
@@ -245,6 +253,26 @@ impl Recording {
         self.split_index += 1;
         self.split_start_ns = end;
         self.split_avg = Averages::default();
+        self.splits_sum.0 += u64::from(time_ds) * 10;
+        self.splits_sum.1 += u64::from(distance_m) * 10;
+        self.split_gap = false;
+    }
+
+    /// Whether unchanged figures are a new split all the same: two splits in
+    /// a row can have the same figures (a time split is exact, and a steady
+    /// athlete rows the same metres in each), so the register does not
+    /// change. One has ended once the PM's own clock and distance are a
+    /// whole split of those figures past where the splits so far add up to.
+    /// Not for the first split (the figures may be a previous workout's),
+    /// nor after a gap (a split lost in it would shift the sums), nor where
+    /// the PM counts per interval (its counters fall back below the sums).
+    fn repeated_split(&self, time_ds: u32, distance_m: u32) -> bool {
+        let pm_cs = u64::from(self.last.pm_elapsed_cs);
+        let pm_dm = u64::from(self.last.distance_dm);
+        self.split_index > 0
+            && !self.split_gap
+            && pm_cs >= self.splits_sum.0 + u64::from(time_ds) * 10
+            && pm_dm >= self.splits_sum.1 + u64::from(distance_m) * 10
     }
 
     /// Follows the workout state through intervals and rests.
@@ -298,6 +326,7 @@ impl Recording {
 
     /// The monitor went away at `t_ns`.
     pub fn gap_start(&mut self) {
+        self.split_gap = true;
         if self.gap_open.is_none() {
             self.gap_open = Some(self.last.elapsed_ns);
         }
@@ -334,5 +363,81 @@ impl Recording {
             });
         }
         std::mem::take(&mut self.batch)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const S: u64 = 1_000_000_000;
+
+    fn recording() -> Recording {
+        Recording::new(SessionId::from_parts(1, 1), 0, UtcNanos(0))
+    }
+
+    /// Rows at 3 m/s for `secs` seconds from where `r` is, reading the split
+    /// figures once a second as `figures(pm time in cs)` gives them.
+    fn row(r: &mut Recording, from_s: u64, secs: u64, figures: impl Fn(u32) -> (u32, u32)) {
+        for t in from_s..from_s + secs {
+            let cs = (t * 100) as u32;
+            let reading = Reading {
+                work_time_cs: Some(cs),
+                distance_dm: Some((t * 30) as u32),
+                ..Reading::default()
+            };
+            r.sample(t * S, &reading);
+            let (time_ds, distance_m) = figures(cs);
+            r.split_figures(t * S, time_ds, distance_m);
+        }
+    }
+
+    fn splits(r: &mut Recording) -> Vec<Split> {
+        r.finish(u64::MAX / 2, true).splits
+    }
+
+    #[test]
+    fn identical_splits_in_a_row_are_each_a_split() {
+        // 36 s time splits of exactly 108 m each: the last-split figures read
+        // (360, 108) from the first split's end on and never change.
+        let mut r = recording();
+        let figures = |cs: u32| if cs >= 3600 { (360, 108) } else { (0, 0) };
+        row(&mut r, 0, 181, figures);
+        let rows = splits(&mut r);
+        assert_eq!(rows.len(), 5, "{rows:#?}");
+        for (k, s) in rows.iter().enumerate() {
+            assert_eq!((s.index, s.time_cs, s.distance_dm), (k as u32, 3600, 1080));
+            assert_eq!(s.end_ns, (36 * (k as u64 + 1)) * S, "split {k}");
+        }
+    }
+
+    #[test]
+    fn figures_left_from_before_or_across_a_gap_are_not_splits() {
+        // A previous workout's last split, shown while a new one is rowed.
+        let mut r = recording();
+        row(&mut r, 0, 400, |_| (1050, 300));
+        assert!(splits(&mut r).is_empty());
+        // Unplugged after the first split: the sums no longer say where the
+        // PM is, so unchanged figures stay one split.
+        let mut r = recording();
+        let figures = |cs: u32| if cs >= 3600 { (360, 108) } else { (0, 0) };
+        row(&mut r, 0, 40, figures);
+        r.gap_start();
+        row(&mut r, 50, 40, figures);
+        assert_eq!(splits(&mut r).len(), 1);
+    }
+
+    #[test]
+    fn changing_figures_are_one_split_each() {
+        let mut r = recording();
+        let figures = |cs: u32| match cs {
+            0..3600 => (0, 0),
+            3600..7000 => (360, 108),
+            _ => (340, 102),
+        };
+        row(&mut r, 0, 100, figures);
+        let rows = splits(&mut r);
+        assert_eq!(rows.len(), 2, "{rows:#?}");
+        assert_eq!(rows[1].time_cs, 3400);
     }
 }

@@ -296,19 +296,29 @@ impl Piece {
                 _ => true,
             };
             if before_goal && self.reached(s) {
-                self.close_split(t, truth);
+                self.close_split(t, truth, Some(s));
             }
         }
         if goal_done {
-            self.close_split(t, truth);
+            // The goal itself was snapped above.
+            self.close_split(t, truth, None);
             self.end_interval(t, truth, &mut change);
         }
         change
     }
 
-    fn close_split(&mut self, t: u64, truth: &mut GroundTruth) {
-        let time_s = self.iv_time - self.split.time0;
-        let distance_m = self.iv_dist - self.split.dist0;
+    /// Ends the split at `t`. A split boundary (`at`) is snapped: the split
+    /// ends exactly on it, not a nanosecond's worth of metres past it, so a
+    /// 2000 m's 500 m splits are 500 m each and the PM's whole-metre figure
+    /// is never truncated to 499.
+    fn close_split(&mut self, t: u64, truth: &mut GroundTruth, at: Option<Goal>) {
+        let (end_time, end_dist) = match at {
+            Some(Goal::Distance(m)) => (self.iv_time, f64::from(m)),
+            Some(Goal::Time(cs)) => (f64::from(cs) / 100.0, self.iv_dist),
+            None => (self.iv_time, self.iv_dist),
+        };
+        let time_s = end_time - self.split.time0;
+        let distance_m = end_dist - self.split.dist0;
         truth.splits.push(SplitTruth {
             workout: self.workout,
             interval: self.index,
@@ -325,8 +335,8 @@ impl Piece {
         self.split = Split {
             index: self.split.index + 1,
             start_ns: t,
-            time0: self.iv_time,
-            dist0: self.iv_dist,
+            time0: end_time,
+            dist0: end_dist,
             kcal0: self.kcal,
             strokes0: self.strokes,
             ..Split::default()

@@ -405,7 +405,8 @@ fn splits_add_up() {
     let total: f64 = splits.iter().map(|s| s.time_s).sum();
     assert!((total - truth.intervals[0].time_s).abs() < 1e-6);
     for s in &splits {
-        assert!((s.distance_m - 500.0).abs() < 1e-6);
+        // Snapped on the boundary, not a hair past it.
+        assert_eq!(s.distance_m, 500.0);
         assert!(
             (99.0..=111.0).contains(&s.pace_500m_s()),
             "{}",
@@ -414,6 +415,41 @@ fn splits_add_up() {
     }
     let strokes: u16 = splits.iter().map(|s| s.strokes).sum();
     assert_eq!(strokes as usize, truth.counted_strokes(0).count());
+}
+
+#[test]
+fn the_pm_reports_whole_splits() {
+    // Distance splits: every last-split distance the PM shows is 500 m, the
+    // last one (which ends on the goal) too.
+    let mut host = Host::new("pm5", "workout=2000m&pace=1:45&seed=9");
+    let mut shown = Vec::new();
+    while host.now < 500 * S {
+        host.idle_until(host.now + 5 * S);
+        let r = host
+            .exchange(&[
+                PmGetLastSplitDistance {}.into(),
+                PmGetLastSplitTime {}.into(),
+            ])
+            .unwrap();
+        let d = r.get::<PmGetLastSplitDistance>().unwrap().distance;
+        let t = r.get::<PmGetLastSplitTime>().unwrap().time;
+        if d > 0 && shown.last() != Some(&(d, t)) {
+            shown.push((d, t));
+        }
+    }
+    assert_eq!(shown.len(), 4, "{shown:?}");
+    assert!(shown.iter().all(|&(d, _)| d == 500), "{shown:?}");
+    // Time splits: 36 s each, to the tenth the PM shows.
+    let mut host = Host::new("pm5", "workout=3:00&seed=2");
+    host.idle_until(200 * S);
+    let truth = host.sim.ground_truth();
+    assert!(
+        truth.splits.iter().all(|s| s.time_s == 36.0),
+        "{:?}",
+        truth.splits
+    );
+    let r = host.exchange(&[PmGetLastSplitTime {}.into()]).unwrap();
+    assert_eq!(r.get::<PmGetLastSplitTime>().unwrap().time, 360);
 }
 
 #[test]

@@ -33,12 +33,19 @@
 //! - **Crash recovery**: sessions a dead writer left `recording` are marked
 //!   `interrupted` on the next open, with their data kept. A lock file beside
 //!   the database tells a dead writer from a live one.
+//! - **Final laps**: once a session ends (or is recovered as interrupted),
+//!   its splits and intervals get what the PM did not give the recorder:
+//!   calories from the samples, ends within the session, the last split of
+//!   a completed piece made to add up to it, and averages by one rule
+//!   (`laps.rs`). A transaction of its own, after the session's end.
 //! - **Streamed reads** ([`Reader`]): iterators fetch pages of rows, so a two
 //!   hour session is never loaded whole.
 
 #![forbid(unsafe_code)]
 
 mod error;
+mod finalise;
+mod laps;
 mod ledger;
 mod open;
 mod read;

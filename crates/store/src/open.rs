@@ -217,6 +217,10 @@ pub(crate) fn recover(path: &Path, conn: &Connection) -> Result<usize> {
             return Ok(0);
         }
     }
+    let keys = conn
+        .prepare("SELECT key FROM sessions WHERE state = 0")?
+        .query_map([], |r| r.get::<_, i64>(0))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
     let n = conn.execute(
         "UPDATE sessions SET state = 2,
              ended_ns = coalesce(ended_ns, started_ns + last_elapsed_ns)
@@ -227,6 +231,10 @@ pub(crate) fn recover(path: &Path, conn: &Connection) -> Result<usize> {
     if n > 0 {
         // Info, not a warning: the state says so wherever sessions are shown.
         tracing::info!("marked {n} session(s) left recording by a stopped recorder as interrupted");
+    }
+    // Their laps as a finished session's: ends within what was recorded.
+    for key in keys {
+        crate::finalise::finalise_or_keep(conn, key);
     }
     Ok(n)
 }

@@ -224,36 +224,12 @@ impl Reader {
     }
 
     fn rows<T>(&self, id: &SessionId, sql: &'static str, map: Mapper<T>) -> Result<Rows<'_, T>> {
-        Ok(Rows {
-            conn: &self.conn,
-            sql,
-            map,
-            session: self.key(id)?,
-            after: i64::MIN,
-            page: VecDeque::new(),
-            done: false,
-        })
+        Ok(Rows::on(&self.conn, self.key(id)?, sql, map))
     }
 
     /// The session's samples, in arrival order.
     pub fn samples(&self, id: &SessionId) -> Result<Rows<'_, Sample>> {
-        self.rows(id, SAMPLES, |r| {
-            Ok(Sample {
-                elapsed_ns: uint(r, 1, "samples", "elapsed_ns")?,
-                pm_elapsed_cs: r.get(2)?,
-                distance_dm: r.get(3)?,
-                pace_cs_per_500m: r.get(4)?,
-                power_w: r.get(5)?,
-                rate_spm: r.get(6)?,
-                hr_bpm: r.get(7)?,
-                energy_kcal: r.get(8)?,
-                stroke_state: r.get(9)?,
-                drag_factor: r.get(10)?,
-                workout_state: r.get(11)?,
-                interval_type: r.get(12)?,
-                interval_count: r.get(13)?,
-            })
-        })
+        self.rows(id, SAMPLES, sample_from_row)
     }
 
     /// The session's strokes, by index.
@@ -299,25 +275,7 @@ impl Reader {
 
     /// The session's splits, then its intervals, each by index.
     pub fn splits(&self, id: &SessionId) -> Result<Rows<'_, Split>> {
-        self.rows(id, SPLITS, |r| {
-            let kind: u8 = r.get(0)?;
-            Ok(Split {
-                kind: SplitKind::from_code(kind)
-                    .ok_or_else(|| Error::invalid("splits", "kind", kind))?,
-                index: r.get(1)?,
-                start_ns: uint(r, 2, "splits", "start_ns")?,
-                end_ns: uint(r, 3, "splits", "end_ns")?,
-                time_cs: r.get(4)?,
-                distance_dm: r.get(5)?,
-                energy_kcal: r.get(6)?,
-                average_power_w: r.get(7)?,
-                average_rate_spm: r.get(8)?,
-                average_hr_bpm: r.get(9)?,
-                interval_type: r.get(10)?,
-                rest_time_cs: r.get(11)?,
-                rest_distance_dm: r.get(12)?,
-            })
-        })
+        self.rows(id, SPLITS, split_from_row)
     }
 
     /// The session's gaps, in order.
@@ -348,10 +306,50 @@ impl Reader {
     }
 }
 
+/// A sample from a [`SAMPLES`] row.
+pub(crate) fn sample_from_row(r: &Row<'_>) -> Result<Sample> {
+    Ok(Sample {
+        elapsed_ns: uint(r, 1, "samples", "elapsed_ns")?,
+        pm_elapsed_cs: r.get(2)?,
+        distance_dm: r.get(3)?,
+        pace_cs_per_500m: r.get(4)?,
+        power_w: r.get(5)?,
+        rate_spm: r.get(6)?,
+        hr_bpm: r.get(7)?,
+        energy_kcal: r.get(8)?,
+        stroke_state: r.get(9)?,
+        drag_factor: r.get(10)?,
+        workout_state: r.get(11)?,
+        interval_type: r.get(12)?,
+        interval_count: r.get(13)?,
+    })
+}
+
+/// A split or interval from a [`SPLITS`] row.
+pub(crate) fn split_from_row(r: &Row<'_>) -> Result<Split> {
+    let kind: u8 = r.get(0)?;
+    Ok(Split {
+        kind: SplitKind::from_code(kind).ok_or_else(|| Error::invalid("splits", "kind", kind))?,
+        index: r.get(1)?,
+        start_ns: uint(r, 2, "splits", "start_ns")?,
+        end_ns: uint(r, 3, "splits", "end_ns")?,
+        time_cs: r.get(4)?,
+        distance_dm: r.get(5)?,
+        energy_kcal: r.get(6)?,
+        average_power_w: r.get(7)?,
+        average_rate_spm: r.get(8)?,
+        average_hr_bpm: r.get(9)?,
+        interval_type: r.get(10)?,
+        rest_time_cs: r.get(11)?,
+        rest_distance_dm: r.get(12)?,
+    })
+}
+
 // Each query selects the page key last, after the columns the mapper reads.
 // Samples are keyed by (session << 32) | seq: a rowid range, which the
 // generated `session` column could not give.
-const SAMPLES: &str = "SELECT id, elapsed_ns, pm_elapsed_cs, distance_dm, pace_cs, power_w,
+pub(crate) const SAMPLES: &str =
+    "SELECT id, elapsed_ns, pm_elapsed_cs, distance_dm, pace_cs, power_w,
     rate_spm, hr_bpm, energy_kcal, stroke_state, drag_factor, workout_state, interval_type,
     interval_count, id FROM samples
     WHERE id > max(?2, (?1 << 32) - 1) AND id < ((?1 + 1) << 32) ORDER BY id LIMIT ?3";
@@ -360,7 +358,8 @@ const STROKES: &str = "SELECT idx, start_ns, end_ns, drive_time_cs, recovery_tim
     FROM strokes WHERE session = ?1 AND idx > ?2 ORDER BY idx LIMIT ?3";
 const CURVES: &str = "SELECT stroke, sample_count, complete, samples, stroke
     FROM force_curves WHERE session = ?1 AND stroke > ?2 ORDER BY stroke LIMIT ?3";
-const SPLITS: &str = "SELECT kind, idx, start_ns, end_ns, time_cs, distance_dm, energy_kcal,
+pub(crate) const SPLITS: &str =
+    "SELECT kind, idx, start_ns, end_ns, time_cs, distance_dm, energy_kcal,
     average_power_w, average_rate_spm, average_hr_bpm, interval_type, rest_time_cs,
     rest_distance_dm, (kind << 32) | idx AS k
     FROM splits WHERE session = ?1 AND k > ?2 ORDER BY kind, idx LIMIT ?3";
@@ -369,7 +368,7 @@ const GAPS: &str = "SELECT kind, from_ns, to_ns, seq
 const EXCHANGES: &str = "SELECT elapsed_ns, direction, report_id, bytes, seq
     FROM exchanges WHERE session = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3";
 
-type Mapper<T> = fn(&Row<'_>) -> Result<T>;
+pub(crate) type Mapper<T> = fn(&Row<'_>) -> Result<T>;
 
 /// A session's rows of one kind, fetched [`PAGE`] at a time. Each item is
 /// a `Result`: a damaged page shows up as [`Error::Corrupt`] mid-stream.
@@ -383,7 +382,25 @@ pub struct Rows<'r, T> {
     done: bool,
 }
 
-impl<T> Rows<'_, T> {
+impl<'r, T> Rows<'r, T> {
+    /// Session `session`'s rows of `sql` on `conn` (a reader's, or the writer's transaction).
+    pub(crate) fn on(
+        conn: &'r Connection,
+        session: i64,
+        sql: &'static str,
+        map: Mapper<T>,
+    ) -> Self {
+        Rows {
+            conn,
+            sql,
+            map,
+            session,
+            after: i64::MIN,
+            page: VecDeque::new(),
+            done: false,
+        }
+    }
+
     fn fetch(&mut self) -> Result<()> {
         let mut stmt = self.conn.prepare_cached(self.sql)?;
         let key_col = stmt.column_count() - 1;

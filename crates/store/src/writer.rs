@@ -434,8 +434,11 @@ impl Thread {
             }
             Msg::Finish(id, end, reply) => {
                 let r = self.commit(Extra::Finish(&id, &end)).map(drop);
-                if r.is_ok() {
-                    self.live.remove(&id);
+                if r.is_ok()
+                    && let Some(live) = self.live.remove(&id)
+                {
+                    // Before the reply, so the caller reads the final rows.
+                    crate::finalise::finalise_or_keep(&self.conn, live.key);
                 }
                 self.answer(reply, r)?;
             }

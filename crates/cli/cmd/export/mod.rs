@@ -37,7 +37,8 @@ pub struct ExportArgs {
     /// webhook:URL (Terra's envelope and signature; see the Webhook options).
     #[arg(long, value_name = "DEST")]
     to: String,
-    /// terra, csv, fit or tcx (files; a webhook always gets Terra JSON).
+    /// terra, csv (samples, strokes and laps), fit or tcx (files; a webhook
+    /// always gets Terra JSON).
     #[arg(long, value_name = "FORMAT")]
     format: Option<String>,
     /// Sample points: stroke (one per stroke), 1s, or full. Terra and TCX;

@@ -2,18 +2,23 @@
 //!
 //! Messages, in order (local message type in brackets):
 //! 1. `file_id` [0]: activity, manufacturer concept2 (40), the PM's
-//!    serial, product name, creation time.
+//!    serial, product name, creation time; `file_creator` [9]: erglink's
+//!    version (major × 100 + minor).
 //! 2. `developer_data_id` [1] and eleven `field_description`s [2]: the
 //!    stroke fields FIT has no place for (below).
 //! 3. `device_info` [3]: the monitor, as the creator device.
 //! 4. `event` [4]: timer start.
 //! 5. `record` [5]: one per stroke (the default), or one per second.
-//!    FIT timestamps are whole seconds, so a stroke record carries its
-//!    stroke's number to tell two strokes in one second apart.
+//!    FIT timestamps are whole seconds, so no two records share one: where
+//!    strokes come faster than one a second (the BikeErg's crank), the
+//!    record of a second holds all of that second's strokes in its stroke
+//!    fields, one array element each (their force curves, which would not
+//!    fit, only in CSV), and the figures of its last point.
 //! 6. `event` [4]: timer stop.
 //! 7. `lap` [6]: splits or intervals, a resting lap after each interval's
 //!    rest, one lap for a session without splits, one for a tail after the
-//!    last split.
+//!    last split. A lap's timer time is the PM's work time; its elapsed
+//!    time is never less.
 //! 8. `session` [7], then `activity` [8].
 //!
 //! Developer fields of each stroke record (developer data index 0):
@@ -43,6 +48,7 @@ pub const CURVE_SAMPLES_PER_FIELD: usize = 127;
 
 // Global message numbers.
 const FILE_ID: u16 = 0;
+const FILE_CREATOR: u16 = 49;
 const SESSION: u16 = 18;
 const LAP: u16 = 19;
 const RECORD: u16 = 20;
@@ -106,6 +112,11 @@ fn ms(ns: u64) -> u32 {
     (ns / 1_000_000).min(u64::from(u32::MAX)) as u32
 }
 
+/// Metres per stroke in FIT's 0.01 m.
+fn stroke_cm(v: f64) -> u16 {
+    (v * 100.0).round().clamp(0.0, 65_534.0) as u16
+}
+
 fn speed_mm(v: f64) -> u16 {
     (v * 1000.0).round().clamp(0.0, 65_534.0) as u16
 }
@@ -158,6 +169,21 @@ fn stroke_fields(mut m: Msg, s: &Stroke, curve: Option<&ForceCurve>) -> Msg {
     m
 }
 
+/// Strokes held by one record: each field an array, one element a stroke.
+fn strokes_fields(m: Msg, strokes: &[&Stroke]) -> Msg {
+    let each = |f: fn(&Stroke) -> Vec<u8>| strokes.iter().flat_map(|s| f(s)).collect::<Vec<u8>>();
+    m.dev(0, each(|s| s.index.to_le_bytes().to_vec()))
+        .dev(5, each(|s| s.drive_length_cm.to_le_bytes().to_vec()))
+        .dev(6, each(|s| s.drive_time_cs.to_le_bytes().to_vec()))
+        .dev(7, each(|s| s.recovery_time_cs.to_le_bytes().to_vec()))
+        .dev(8, each(|s| s.peak_force_dlbf.to_le_bytes().to_vec()))
+        .dev(9, each(|s| s.average_force_dlbf.to_le_bytes().to_vec()))
+        .dev(10, each(|s| s.work_dj.to_le_bytes().to_vec()))
+}
+
+/// Most strokes one record holds: a stroke index is 4 bytes of a 255-byte field.
+const MAX_STROKES_PER_RECORD: usize = 63;
+
 fn record(n: &Normalized, p: &Point) -> Msg {
     Msg::new(RECORD)
         .u32(253, fit_time(n.meta.at(p.elapsed_ns)))
@@ -179,7 +205,9 @@ fn lap_msg(n: &Normalized, i: usize, s: &Segment, sport: (u8, u8)) -> Msg {
     Msg::new(LAP)
         .u32(253, fit_time(n.meta.at(s.end_ns)))
         .u32(2, fit_time(n.meta.at(s.start_ns)))
-        .u32(7, ms(s.end_ns.saturating_sub(s.start_ns)))
+        // The timer is the PM's clock, the span the transport's: elapsed is
+        // at least the timer.
+        .u32(7, ms(s.end_ns.saturating_sub(s.start_ns).max(s.timer_ns)))
         .u32(8, ms(s.timer_ns))
         .u32(9, (s.distance_dm * 10).min(u64::from(u32::MAX - 1)) as u32)
         .u32(10, s.strokes)
@@ -191,6 +219,7 @@ fn lap_msg(n: &Normalized, i: usize, s: &Segment, sport: (u8, u8)) -> Msg {
         .opt(s.avg_rate_spm, |m, v| m.u8(17, v))
         .opt(s.avg_power_w, |m, v| m.u16(19, v))
         .opt(s.max_power_w, |m, v| m.u16(20, v))
+        .opt(s.avg_stroke_m(), |m, v| m.u16(37, stroke_cm(v)))
         .enum_(23, if s.intensity == Intensity::Rest { 1 } else { 0 })
         .enum_(24, trigger)
         .enum_(25, sport.0)
@@ -198,6 +227,12 @@ fn lap_msg(n: &Normalized, i: usize, s: &Segment, sport: (u8, u8)) -> Msg {
         .enum_(0, 9) // event: lap
         .enum_(1, 1) // event_type: stop
         .u16(254, i as u16)
+}
+
+/// erglink's version as FIT's `software_version`: major × 100 + minor.
+fn software_version() -> u16 {
+    let part = |v: &str| v.parse::<u16>().unwrap_or(0);
+    part(env!("CARGO_PKG_VERSION_MAJOR")) * 100 + part(env!("CARGO_PKG_VERSION_MINOR"))
 }
 
 /// The FIT file of session `id`, as bytes.
@@ -246,6 +281,7 @@ pub fn fit_bytes(
             .u32(4, start)
             .str(8, &meta.device.name),
     );
+    w.write(9, &Msg::new(FILE_CREATOR).u16(0, software_version()));
     w.write(
         1,
         &Msg::new(DEVELOPER_DATA_ID)
@@ -283,11 +319,28 @@ pub fn fit_bytes(
     w.write(3, &device);
     w.write(4, &Msg::new(EVENT).u32(253, start).enum_(0, 0).enum_(1, 0));
 
-    for p in &n.points {
-        let mut m = record(&n, p);
-        if let Some(k) = p.stroke
-            && let Ok(at) = strokes.binary_search_by_key(&k, |s| s.index)
-        {
+    let mut points = n.points.iter().peekable();
+    while let Some(first) = points.next() {
+        // The points of one FIT second make one record.
+        let second = fit_time(meta.at(first.elapsed_ns));
+        let mut last = first;
+        let mut held: Vec<&Stroke> = Vec::new();
+        let mut take = |p: &Point| {
+            if let Some(k) = p.stroke
+                && let Ok(at) = strokes.binary_search_by_key(&k, |s| s.index)
+                && held.len() < MAX_STROKES_PER_RECORD
+            {
+                held.push(&strokes[at]);
+            }
+        };
+        take(first);
+        while let Some(p) = points.next_if(|p| fit_time(meta.at(p.elapsed_ns)) == second) {
+            take(p);
+            last = p;
+        }
+        let mut m = record(&n, last);
+        if let [one] = held[..] {
+            let k = one.index;
             let mut curve = None;
             while let Some(c) = curves.next_if(|c| c.as_ref().map_or(true, |c| c.stroke_index <= k))
             {
@@ -296,7 +349,9 @@ pub fn fit_bytes(
                     curve = Some(c);
                 }
             }
-            m = stroke_fields(m, &strokes[at], curve.as_ref());
+            m = stroke_fields(m, one, curve.as_ref());
+        } else if !held.is_empty() {
+            m = strokes_fields(m, &held);
         }
         w.write(5, &m);
     }
@@ -307,7 +362,9 @@ pub fn fit_bytes(
         w.write(6, &lap_msg(&n, i, s, sport));
     }
     let s = &n.summary;
-    let timer = ms(s.active_ns + s.rest_ns);
+    let elapsed_ns = (meta.end.utc().0 - meta.start.utc().0).max(0) as u64;
+    let timer = ms((s.active_ns + s.rest_ns).min(elapsed_ns));
+    let stroke_m = (s.strokes > 0).then(|| s.distance_dm as f64 / 10.0 / s.strokes as f64);
     w.write(
         7,
         &Msg::new(SESSION)
@@ -315,7 +372,7 @@ pub fn fit_bytes(
             .u32(2, start)
             .enum_(5, sport.0)
             .enum_(6, sport.1)
-            .u32(7, ms((meta.end.utc().0 - meta.start.utc().0).max(0) as u64))
+            .u32(7, ms(elapsed_ns))
             .u32(8, timer)
             .u32(9, (s.distance_dm * 10).min(u64::from(u32::MAX - 1)) as u32)
             .u32(10, s.strokes.min(u64::from(u32::MAX - 1)) as u32)
@@ -331,6 +388,7 @@ pub fn fit_bytes(
             .u8(19, s.max_rate_spm)
             .opt(s.avg_power_w, |m, v| m.u16(20, v.round() as u16))
             .u16(21, s.max_power_w)
+            .opt(stroke_m, |m, v| m.u16(42, stroke_cm(v)))
             .u16(25, 0)
             .u16(26, laps.len() as u16)
             .enum_(28, 0) // trigger: activity_end
