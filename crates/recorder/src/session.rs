@@ -240,8 +240,10 @@ impl Recording {
             index: self.split_index,
             start_ns: self.split_start_ns,
             end_ns: end,
-            time_cs: time_ds * 10,
-            distance_dm: distance_m * 10,
+            // The figures were checked before they got here; saturating all
+            // the same, so that no reading can take the recorder down.
+            time_cs: time_ds.saturating_mul(10),
+            distance_dm: distance_m.saturating_mul(10),
             energy_kcal: None,
             average_power_w: self.split_avg.power(),
             average_rate_spm: self.split_avg.rate(),
@@ -373,7 +375,7 @@ mod tests {
     const S: u64 = 1_000_000_000;
 
     fn recording() -> Recording {
-        Recording::new(SessionId::from_parts(1, 1), 0, UtcNanos(0))
+        Recording::new(SessionId::from_parts(1, 1), 0, UtcNanos(0), true)
     }
 
     /// Rows at 3 m/s for `secs` seconds from where `r` is, reading the split
