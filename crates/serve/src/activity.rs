@@ -1,0 +1,161 @@
+//! `GET /v2/activity`: the user's finished sessions in the range, oldest
+//! first, normalised one at a time straight into the response body, so a
+//! month of sessions with samples is never held at once.
+
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use axum::body::{Body, Bytes};
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Json, Response};
+use erglink_export::normalize_from;
+use erglink_model::Session;
+use erglink_normalize::Options;
+use erglink_store::Store;
+use erglink_webhook::User;
+use serde_json::json;
+use tokio::sync::mpsc;
+
+use crate::problem::{self, Problem};
+use crate::query::{self, UserQuery};
+use crate::routes::{all_sessions, instance};
+use crate::server::App;
+use crate::users;
+
+/// Activities in flight between the reading thread and the socket.
+const CHANNEL_DEPTH: usize = 2;
+
+fn now_s() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+pub(crate) async fn handler(State(app): State<Arc<App>>, uri: Uri) -> Result<Response, Problem> {
+    let bad = |d: String| Problem::new(StatusCode::BAD_REQUEST, &instance(&uri), d);
+    let q = query::activity(uri.query().unwrap_or("")).map_err(bad)?;
+    if q.to_webhook && app.webhook.is_none() {
+        return Err(bad(problem::NO_WEBHOOK.into()));
+    }
+    let sessions = all_sessions(&app, &uri).await?;
+    let user = users::find(&app.users, &sessions, &UserQuery::UserId(q.user_id.clone()))
+        .ok_or_else(|| {
+            Problem::new(
+                StatusCode::NOT_FOUND,
+                &instance(&uri),
+                problem::USER_NOT_FOUND,
+            )
+        })?;
+    let chosen = users::sessions_of(&app.users, &sessions, &user, q.start, q.end, now_s());
+    drop(sessions);
+    if chosen.is_empty() {
+        return Ok(Json(json!({
+            "status": "success",
+            "type": "no_data",
+            "message": "No data available for specified time range",
+            "user": user,
+        }))
+        .into_response());
+    }
+    if let Some(queue) = app.webhook.as_ref().filter(|_| q.to_webhook) {
+        let reference = uuid::Uuid::new_v4().hyphenated().to_string();
+        if !queue.push(reference.clone(), chosen) {
+            return Err(Problem::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                &instance(&uri),
+                "the webhook delivery thread has stopped",
+            ));
+        }
+        return Ok(Json(json!({
+            "status": "success",
+            "type": "activity",
+            "reference": reference,
+            "trace_id": reference,
+            "user": { "user_id": user.user_id, "provider": user.provider },
+        }))
+        .into_response());
+    }
+    let options = Options {
+        resolution: q.resolution,
+        ..Options::default()
+    };
+    Ok(stream(
+        app.store.clone(),
+        user,
+        chosen,
+        options,
+        q.with_samples,
+    ))
+}
+
+/// `{"user":…,"data":[` then each activity as it is made, then the tail.
+fn stream(
+    store: Store,
+    user: User,
+    sessions: Vec<Session>,
+    options: Options,
+    with_samples: bool,
+) -> Response {
+    let (tx, rx) = mpsc::channel::<Result<Bytes, std::io::Error>>(CHANNEL_DEPTH);
+    tokio::task::spawn_blocking(move || {
+        let send = |chunk: Vec<u8>| tx.blocking_send(Ok(Bytes::from(chunk))).is_ok();
+        let mut head = br#"{"user":"#.to_vec();
+        serde_json::to_writer(&mut head, &user).expect("a User always serialises");
+        head.extend_from_slice(br#","data":["#);
+        if !send(head) {
+            return;
+        }
+        let reader = match store.reader() {
+            Ok(r) => r,
+            Err(e) => {
+                let _ = tx.blocking_send(Err(std::io::Error::other(e)));
+                return;
+            }
+        };
+        for (i, s) in sessions.iter().enumerate() {
+            let activity = match activity_json(&reader, s, &options, with_samples) {
+                Ok(a) => a,
+                Err(e) => {
+                    // The head is sent: all that is left is to cut the body short.
+                    tracing::error!("session {}: {e}", s.id);
+                    let _ = tx.blocking_send(Err(std::io::Error::other(e)));
+                    return;
+                }
+            };
+            let mut chunk = Vec::with_capacity(activity.len() + 1);
+            if i > 0 {
+                chunk.push(b',');
+            }
+            chunk.extend_from_slice(&activity);
+            if !send(chunk) {
+                return; // the client went away
+            }
+        }
+        send(br#"],"type":"activity","status":"success"}"#.to_vec());
+    });
+    let body = futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|item| (item, rx))
+    });
+    let mut r = Body::from_stream(body).into_response();
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    r
+}
+
+/// One session's Terra Activity, serialised; without samples, every
+/// sample array is left empty (summaries, laps and device data stay).
+fn activity_json(
+    reader: &erglink_store::Reader,
+    s: &Session,
+    options: &Options,
+    with_samples: bool,
+) -> Result<Vec<u8>, erglink_export::Error> {
+    let mut n = normalize_from(reader, &s.id, options)?;
+    if !with_samples {
+        n.points.clear();
+    }
+    Ok(serde_json::to_vec(&n.to_activity()).expect("Terra wire types always serialise"))
+}
