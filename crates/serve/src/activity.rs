@@ -10,9 +10,9 @@ use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Json, Response};
 use erglink_export::normalize_from;
-use erglink_model::Session;
+use erglink_model::{Session, SessionId, UtcNanos};
 use erglink_normalize::Options;
-use erglink_store::Store;
+use erglink_store::{Store, SummaryCache};
 use erglink_webhook::User;
 use serde_json::json;
 use tokio::sync::mpsc;
@@ -113,8 +113,9 @@ fn stream(
                 return;
             }
         };
+        let cache = store.summary_cache().ok();
         for (i, s) in sessions.iter().enumerate() {
-            let activity = match activity_json(&reader, s, &options, with_samples) {
+            let activity = match activity_json(&reader, cache.as_ref(), s, &options, with_samples) {
                 Ok(a) => a,
                 Err(e) => {
                     // The head is sent: all that is left is to cut the body short.
@@ -145,17 +146,62 @@ fn stream(
     r
 }
 
+/// What made a cached activity without samples: this build's normaliser
+/// with the default options (the resolution only shapes the samples).
+pub fn summary_key() -> String {
+    let o = Options::default();
+    format!(
+        "erglink {} time_base={:?} skierg_type={}",
+        env!("CARGO_PKG_VERSION"),
+        o.time_base,
+        o.skierg_type.code()
+    )
+}
+
+/// A finished session's activity without samples, made and cached (for
+/// the next request, which then reads no sample).
+pub(crate) fn summarize(
+    reader: &erglink_store::Reader,
+    cache: Option<&SummaryCache>,
+    id: &SessionId,
+    key: &str,
+) -> Result<Vec<u8>, erglink_export::Error> {
+    let mut n = normalize_from(reader, id, &Options::default())?;
+    n.points.clear();
+    let json = serde_json::to_vec(&n.to_activity()).expect("Terra wire types always serialise");
+    if let Some(cache) = cache {
+        // A cache: failing to fill it (a busy database) costs only time.
+        if let Err(e) = cache.put(id, key, &json, now()) {
+            tracing::debug!("caching session {id}'s summary: {e}");
+        }
+    }
+    Ok(json)
+}
+
 /// One session's Terra Activity, serialised; without samples, every
-/// sample array is left empty (summaries, laps and device data stay).
+/// sample array is left empty (summaries, laps and device data stay) and
+/// it comes from the summary cache when there.
 fn activity_json(
     reader: &erglink_store::Reader,
+    cache: Option<&SummaryCache>,
     s: &Session,
     options: &Options,
     with_samples: bool,
 ) -> Result<Vec<u8>, erglink_export::Error> {
-    let mut n = normalize_from(reader, &s.id, options)?;
     if !with_samples {
-        n.points.clear();
+        let key = summary_key();
+        if let Some(json) = reader.activity_summary(&s.id, &key)? {
+            return Ok(json);
+        }
+        return summarize(reader, cache, &s.id, &key);
     }
+    let n = normalize_from(reader, &s.id, options)?;
     Ok(serde_json::to_vec(&n.to_activity()).expect("Terra wire types always serialise"))
+}
+
+fn now() -> UtcNanos {
+    let d = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
+    UtcNanos(i64::try_from(d.as_nanos()).unwrap_or(i64::MAX))
 }

@@ -12,6 +12,9 @@
 //! Sessions are read through the store's reader (its own connection, WAL:
 //! a recorder writing the same database is never blocked) and normalised
 //! one at a time straight into the response, so a big range is streamed.
+//! `with_samples=false` reads each finished session's activity from the
+//! store's summary cache (schema v5), filled at start for older sessions
+//! and on first use for new ones, so it reads no sample.
 //! `to_webhook=true` queues the sessions as new deliveries through
 //! `erglink-webhook`'s ledger, on one delivery thread.
 //!
@@ -31,6 +34,7 @@ mod activity;
 pub mod auth;
 mod error;
 mod limits;
+mod prefill;
 pub mod problem;
 pub mod query;
 mod routes;
@@ -38,7 +42,9 @@ mod server;
 pub mod users;
 mod webhook_queue;
 
+pub use activity::summary_key;
 pub use auth::Credentials;
 pub use error::{Error, Result};
 pub use limits::Limits;
+pub use prefill::fill_summaries;
 pub use server::{Config, Server, shutdown_signal};

@@ -26,6 +26,8 @@ pub struct Config {
     pub webhook: Option<erglink_webhook::Config>,
     /// Request limits.
     pub limits: Limits,
+    /// Fill the summary cache for older sessions at start (default true).
+    pub prefill_summaries: bool,
 }
 
 impl Config {
@@ -38,6 +40,7 @@ impl Config {
             users: Users::default(),
             webhook: None,
             limits: Limits::default(),
+            prefill_summaries: true,
         }
     }
 }
@@ -76,6 +79,9 @@ impl Server {
                 addr: config.listen,
                 source,
             })?;
+        if config.prefill_summaries {
+            crate::prefill::spawn(config.store.clone());
+        }
         let app = Arc::new(App {
             store: config.store,
             credentials: config.credentials,
