@@ -459,3 +459,74 @@ fn to_webhook_queues_signed_deliveries_with_the_requests_reference() {
     }
     assert!(server.stop().success());
 }
+
+fn record(db: &Path) -> Child {
+    erglink()
+        .args([
+            "record",
+            "--device",
+            "sim:pm5?workout=2000m&seed=5",
+            "--athlete",
+            "Ada",
+        ])
+        .args(["--db", db.to_str().unwrap(), "--until", "finished"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+fn newest(db: &Path) -> Session {
+    let r = Store::open_existing(db).unwrap().reader().unwrap();
+    r.sessions().unwrap().remove(0)
+}
+
+#[test]
+fn serving_while_recording_the_same_database() {
+    let dir = tempfile::tempdir().unwrap();
+    // The same recording alone, to compare with.
+    let alone = dir.path().join("alone.db");
+    Store::open(&alone).unwrap();
+    assert!(record(&alone).wait().unwrap().success());
+    let reference = newest(&alone);
+
+    let db = dir.path().join("lab.db");
+    lab(&db);
+    let ada = erglink_webhook::athlete_user_id(Some("Ada")).to_string();
+    let server = Serving::with_key(&db, &[]);
+    let mut recorder = record(&db);
+    let target = format!("/v2/activity?user_id={ada}&start_date=2026-03-01&with_samples=true");
+    let mut answered = 0;
+    // Requests while the recorder runs (bounded by a count, in case it hangs).
+    while recorder.try_wait().unwrap().is_none() && answered < 5_000 {
+        let (status, _, body) = get(&server.addr, &target, &authed());
+        assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+        json(&body);
+        answered += 1;
+    }
+    let out = recorder.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(answered > 0);
+    eprintln!("{answered} requests answered while recording");
+    let recorded = newest(&db);
+    assert_eq!(recorded.state, erglink_model::SessionState::Complete);
+    assert_eq!(
+        (recorded.counts.samples, recorded.counts.strokes),
+        (reference.counts.samples, reference.counts.strokes),
+        "the recording served over lost nothing"
+    );
+    // And the server sees it once it is finished.
+    let (_, _, body) = get(&server.addr, &target, &authed());
+    let ids: Vec<String> = json(&body)["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["metadata"]["summary_id"].as_str().unwrap().to_string())
+        .collect();
+    assert!(ids.contains(&format!("erglink-{}", recorded.id)), "{ids:?}");
+    assert!(server.stop().success());
+}
