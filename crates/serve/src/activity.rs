@@ -25,6 +25,8 @@ use crate::users;
 
 /// Activities in flight between the reading thread and the socket.
 const CHANNEL_DEPTH: usize = 2;
+/// Sessions read at once for one response, at most.
+const MAX_WORKERS: usize = 4;
 
 fn now_s() -> i64 {
     SystemTime::now()
@@ -106,32 +108,66 @@ fn stream(
         if !send(head) {
             return;
         }
-        let reader = match store.reader() {
-            Ok(r) => r,
-            Err(e) => {
-                let _ = tx.blocking_send(Err(std::io::Error::other(e)));
-                return;
-            }
-        };
-        let cache = store.summary_cache().ok();
-        for (i, s) in sessions.iter().enumerate() {
-            let activity = match activity_json(&reader, cache.as_ref(), s, &options, with_samples) {
-                Ok(a) => a,
-                Err(e) => {
-                    // The head is sent: all that is left is to cut the body short.
-                    tracing::error!("session {}: {e}", s.id);
-                    let _ = tx.blocking_send(Err(std::io::Error::other(e)));
-                    return;
+        // Several sessions are read at once (each worker on its own
+        // connection) and sent in order; each worker holds at most one
+        // finished activity waiting, so memory stays bounded.
+        let workers = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .clamp(1, MAX_WORKERS)
+            .min(sessions.len().max(1));
+        let finished = std::thread::scope(|scope| {
+            let inboxes: Vec<_> = (0..workers)
+                .map(|w| {
+                    let (out, inbox) = std::sync::mpsc::sync_channel(1);
+                    let (store, sessions, options) = (&store, &sessions, &options);
+                    scope.spawn(move || {
+                        let reader = match store.reader() {
+                            Ok(r) => r,
+                            Err(e) => {
+                                let _ = out.send(Err(erglink_export::Error::from(e)));
+                                return;
+                            }
+                        };
+                        let cache = store.summary_cache().ok();
+                        for s in sessions.iter().skip(w).step_by(workers) {
+                            let a =
+                                activity_json(&reader, cache.as_ref(), s, options, with_samples);
+                            let failed = a.is_err();
+                            if out.send(a).is_err() || failed {
+                                return;
+                            }
+                        }
+                    });
+                    inbox
+                })
+                .collect();
+            for (i, s) in sessions.iter().enumerate() {
+                let activity = match inboxes[i % workers].recv() {
+                    Ok(Ok(a)) => a,
+                    Ok(Err(e)) => {
+                        // The head is sent: all that is left is to cut the body short.
+                        tracing::error!("session {}: {e}", s.id);
+                        let _ = tx.blocking_send(Err(std::io::Error::other(e)));
+                        return false;
+                    }
+                    Err(_) => {
+                        let _ = tx.blocking_send(Err(std::io::Error::other("a reader stopped")));
+                        return false;
+                    }
+                };
+                let mut chunk = Vec::with_capacity(activity.len() + 1);
+                if i > 0 {
+                    chunk.push(b',');
                 }
-            };
-            let mut chunk = Vec::with_capacity(activity.len() + 1);
-            if i > 0 {
-                chunk.push(b',');
+                chunk.extend_from_slice(&activity);
+                if !send(chunk) {
+                    return false; // the client went away; dropping the inboxes stops the workers
+                }
             }
-            chunk.extend_from_slice(&activity);
-            if !send(chunk) {
-                return; // the client went away
-            }
+            true
+        });
+        if !finished {
+            return;
         }
         send(br#"],"type":"activity","status":"success"}"#.to_vec());
     });
