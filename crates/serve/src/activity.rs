@@ -111,10 +111,15 @@ fn stream(
         // Several sessions are read at once (each worker on its own
         // connection) and sent in order; each worker holds at most one
         // finished activity waiting, so memory stays bounded.
-        let workers = std::thread::available_parallelism()
-            .map_or(1, |n| n.get())
-            .clamp(1, MAX_WORKERS)
-            .min(sessions.len().max(1));
+        // Cached summaries are a row each: one reader, no extra threads.
+        let workers = if with_samples {
+            std::thread::available_parallelism()
+                .map_or(1, |n| n.get())
+                .clamp(1, MAX_WORKERS)
+                .min(sessions.len().max(1))
+        } else {
+            1
+        };
         let finished = std::thread::scope(|scope| {
             let inboxes: Vec<_> = (0..workers)
                 .map(|w| {
