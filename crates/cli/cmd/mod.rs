@@ -10,5 +10,6 @@ pub mod export;
 pub mod probe;
 pub mod raw;
 pub mod record;
+pub mod serve;
 pub mod sessions;
 pub mod show;

@@ -50,6 +50,7 @@ mod ledger;
 mod open;
 mod read;
 pub mod schema;
+mod summaries;
 pub mod test_utils;
 mod write_sql;
 mod writer;
@@ -62,6 +63,7 @@ use erglink_model::{SessionId, UtcNanos};
 pub use error::{Error, Result};
 pub use ledger::{Attempt, DestinationLock, HistoryEntry, INTERRUPTED, Ledger, LedgerEntry};
 pub use read::{Reader, Rows};
+pub use summaries::SummaryCache;
 pub use writer::{Batch, Commit, Writer, WriterOptions, WriterStats};
 
 /// A database file, opened, checked and migrated. Cheap to clone; each
@@ -109,6 +111,11 @@ impl Store {
     /// run at once, each recording its own sessions.
     pub fn writer(&self, options: WriterOptions) -> Result<Writer> {
         Writer::start(&self.path, options)
+    }
+
+    /// The cache of activities without samples (schema v5), on its own connection.
+    pub fn summary_cache(&self) -> Result<SummaryCache> {
+        SummaryCache::new(&self.path)
     }
 
     /// The export ledger, on its own connection.

@@ -8,7 +8,7 @@ use std::time::Duration;
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
 use crate::error::{Error, Result};
-use crate::schema::{APPLICATION_ID, CREATE, MIGRATIONS, VERSION};
+use crate::schema::{APPLICATION_ID, FRESH, MIGRATIONS, VERSION};
 
 /// How long a statement waits for another connection's lock. The writer's
 /// transactions last milliseconds, so this is only reached when something
@@ -91,7 +91,9 @@ fn migrate(conn: &mut Connection) -> Result<()> {
         return Ok(());
     }
     if from == 0 {
-        tx.execute_batch(CREATE)?;
+        for sql in FRESH {
+            tx.execute_batch(sql)?;
+        }
     } else {
         for step in from..VERSION {
             let sql = MIGRATIONS

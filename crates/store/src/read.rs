@@ -24,7 +24,7 @@ const PAGE: i64 = 4096;
 /// A reader on its own connection (`query_only`). Readers never block the
 /// writer, and the writer never blocks them (WAL).
 pub struct Reader {
-    conn: Connection,
+    pub(crate) conn: Connection,
 }
 
 impl std::fmt::Debug for Reader {

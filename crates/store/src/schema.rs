@@ -13,7 +13,7 @@
 //! `sqlite_master`, so `.schema` in the sqlite3 shell explains each column.
 
 /// The schema version this build writes (`PRAGMA user_version`).
-pub const VERSION: i64 = 4;
+pub const VERSION: i64 = 5;
 
 /// `PRAGMA application_id`: "ERGL", so erglink knows its own files.
 pub const APPLICATION_ID: i32 = 0x4552_474C;
@@ -192,6 +192,27 @@ CREATE TABLE adaptations (
 ) WITHOUT ROWID;
 "#;
 
+/// Version 5's step, self-contained (one new table, nothing else touched) so
+/// that it can be renumbered: each finished session's Terra Activity without
+/// its sample arrays, so that `erglink serve` answers `with_samples=false`
+/// without reading a sample. A cache: written by whoever normalised the
+/// session first (keyed by the normaliser's version and options, so a newer
+/// erglink writes its own), never needed to rebuild anything.
+/// A fresh database gets it right after [`CREATE`].
+pub const ACTIVITY_SUMMARIES: &str = r#"
+CREATE TABLE activity_summaries (
+    session INTEGER NOT NULL REFERENCES sessions (key),
+    normalizer TEXT NOT NULL,       -- the normaliser's version and options that made it
+    activity BLOB NOT NULL,         -- Terra Activity JSON, sample arrays empty
+    made_ns INTEGER NOT NULL,       -- UTC, ns since the Unix epoch
+    PRIMARY KEY (session, normalizer)
+) WITHOUT ROWID;
+"#;
+
+/// What a new database is made of: [`CREATE`], then the steps written as
+/// their own statements since.
+pub const FRESH: &[&str] = &[CREATE, ACTIVITY_SUMMARIES];
+
 /// `(from, sql)`: the step from version `from` to `from + 1`.
 pub const MIGRATIONS: &[(i64, &str)] = &[
     (
@@ -272,4 +293,5 @@ CREATE TABLE adaptations (
 ) WITHOUT ROWID;
 "#,
     ),
+    (4, ACTIVITY_SUMMARIES),
 ];

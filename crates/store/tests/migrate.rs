@@ -151,9 +151,10 @@ fn version_3_upgrades_with_every_row_kept() {
     let store = Store::open(&path).unwrap();
     assert_schema_matches_new_database(&path);
     assert!(schema_of(&path).unwrap()[0].starts_with(&format!("user_version {VERSION}")));
-    // Every row is still there; the one new table starts empty.
+    // Every row is still there; the new tables start empty.
     let mut rows_after = row_counts(&path);
     assert_eq!(rows_after.remove("adaptations"), Some(0));
+    assert_eq!(rows_after.remove("activity_summaries"), Some(0));
     assert_eq!(rows_after, rows_before);
 
     let done = SessionId::parse("01KDVH35M01WYSKWXA9Q792Y96").unwrap();
@@ -200,6 +201,32 @@ fn version_3_upgrades_with_every_row_kept() {
     let s = store.reader().unwrap().session(&id).unwrap();
     assert!(s.machine_assumed);
     assert_eq!(s.telemetry.adaptations, [a]);
+}
+
+#[test]
+fn version_4_upgrades_with_the_summary_cache_added() {
+    // Version 4's schema is CREATE as it stands (version 5's step is its own statement).
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v4.db");
+    create_from_sql(&path, erglink_store::schema::CREATE, 4).unwrap();
+    let store = Store::open(&path).unwrap();
+    assert_schema_matches_new_database(&path);
+    assert!(schema_of(&path).unwrap()[0].starts_with(&format!("user_version {VERSION}")));
+    let w = store.writer(WriterOptions::default()).unwrap();
+    let id = w.begin_session(test_utils::new_session(3)).unwrap();
+    w.finish_session(&id, test_utils::session_end(3, 0))
+        .unwrap();
+    w.close().unwrap();
+    let cache = store.summary_cache().unwrap();
+    assert!(cache.put(&id, "n", b"{}", UtcNanos(1)).unwrap());
+    assert!(
+        store
+            .reader()
+            .unwrap()
+            .activity_summary(&id, "n")
+            .unwrap()
+            .is_some()
+    );
 }
 
 /// Rows in every table.

@@ -81,6 +81,7 @@ impl Exporter {
             let headers = Headers {
                 trace_id: &d.trace_id,
                 ordering_ms,
+                reference: self.config.reference.as_deref(),
             };
             let answer = self.client.post(&body, &self.config.secret, headers);
             report.status = answer.status();

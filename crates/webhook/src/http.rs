@@ -122,6 +122,8 @@ pub struct Headers<'a> {
     pub trace_id: &'a str,
     /// `X-Terra-Ordering-Timestamp`, unix ms.
     pub ordering_ms: i64,
+    /// `terra-reference`: the REST request (`to_webhook=true`) this delivery answers.
+    pub reference: Option<&'a str>,
 }
 
 impl Client {
@@ -200,9 +202,11 @@ impl Client {
         let sig = signature(secret, t, body);
         // Names as Terra spells them (header_raw keeps the case), for
         // receivers that compare them case-sensitively.
-        let sent = self
-            .agent
-            .post(uri)
+        let mut request = self.agent.post(uri);
+        if let Some(reference) = h.reference {
+            request = request.header_raw("terra-reference", reference.as_bytes());
+        }
+        let sent = request
             .header_raw("terra-signature", sig.as_bytes())
             .header_raw("X-Terra-Signature", sig.as_bytes())
             .header_raw("X-Terra-Trace-Id", h.trace_id.as_bytes())

@@ -40,6 +40,9 @@ pub struct Config {
     pub timeouts: Timeouts,
     /// Send the selected sessions again, whatever the ledger says, as new deliveries.
     pub resend: bool,
+    /// The `terra-reference` header on every request: the id of the REST
+    /// request (`GET /activity?to_webhook=true`) these deliveries answer.
+    pub reference: Option<String>,
 }
 
 impl Config {
@@ -55,6 +58,7 @@ impl Config {
             retry: RetryPolicy::default(),
             timeouts: Timeouts::default(),
             resend: false,
+            reference: None,
         }
     }
 }
