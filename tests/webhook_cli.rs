@@ -217,7 +217,14 @@ fn issue9_an_exporter_killed_mid_batch_resumes_and_never_resends_what_was_record
     assert!(!exited, "the exporter ended before it was killed");
     child.kill().unwrap(); // SIGKILL
     child.wait().unwrap();
-    let first_run = rx.requests();
+    let first_requests = rx.requests();
+    // A request the kill cut short never reached the receiver whole: it is
+    // neither signed nor a delivery.
+    let first_run: Vec<Request> = first_requests
+        .iter()
+        .filter(|r| r.complete)
+        .cloned()
+        .collect();
     let store = Store::open_existing(&db).unwrap();
     let ledger = store.ledger().unwrap();
     let delivered: HashSet<String> = ids
@@ -249,7 +256,7 @@ fn issue9_an_exporter_killed_mid_batch_resumes_and_never_resends_what_was_record
         "the cut-short deliveries are marked resumed: {j:#}"
     );
     let all = rx.requests();
-    let second_run = &all[first_run.len()..];
+    let second_run = &all[first_requests.len()..];
     let resent: HashSet<String> = second_run.iter().flat_map(Request::summary_ids).collect();
     assert!(
         resent.is_disjoint(&delivered),
@@ -288,7 +295,7 @@ fn issue9_an_exporter_killed_mid_batch_resumes_and_never_resends_what_was_record
             hung.header("x-terra-ordering-timestamp")
         );
     }
-    assert!(all.iter().all(|r| r.signed));
+    assert!(all.iter().filter(|r| r.complete).all(|r| r.signed));
 }
 
 #[test]

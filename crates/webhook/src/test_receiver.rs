@@ -56,6 +56,8 @@ pub struct Request {
     pub length: usize,
     /// Both signature headers present, equal, and valid for the body.
     pub signed: bool,
+    /// Whether the whole body arrived (a sender killed mid-request leaves it cut short).
+    pub complete: bool,
     /// What it got.
     pub reply: Reply,
 }
@@ -277,6 +279,7 @@ fn serve(s: &Shared, stream: TcpStream) {
             body: Vec::new(),
             length: 0,
             signed: false,
+            complete: false,
             reply: reply.clone(),
         };
         if reply == Reply::Reset {
@@ -300,6 +303,7 @@ fn serve(s: &Shared, stream: TcpStream) {
             return;
         }
         req.length = length;
+        req.complete = true;
         if let Some(secret) = &s.secret {
             let (a, b) = (
                 req.header("terra-signature"),
