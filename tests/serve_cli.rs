@@ -458,6 +458,37 @@ fn to_webhook_queues_signed_deliveries_with_the_requests_reference() {
         assert_eq!(r.json()["user"]["user_id"], ada.as_str());
     }
     assert!(server.stop().success());
+    // And as an app written for Terra checks them: with the SDK's own
+    // verify_terra_webhook_signature, over the exact bodies received.
+    let Some(python) = terra_python() else {
+        return;
+    };
+    let deliveries: Vec<Value> = requests
+        .iter()
+        .map(|r| {
+            serde_json::json!({
+                "body": String::from_utf8(r.body.clone()).unwrap(),
+                "signature": r.header("terra-signature").unwrap(),
+            })
+        })
+        .collect();
+    let check = "import json, sys\n\
+                 from terra.utils.verify_signature import verify_terra_webhook_signature\n\
+                 plan = json.loads(sys.argv[1])\n\
+                 for d in plan['deliveries']:\n\
+                 \x20   assert verify_terra_webhook_signature(d['body'], d['signature'], plan['secret']) is True\n\
+                 print(len(plan['deliveries']))\n";
+    let plan = serde_json::json!({"secret": SECRET, "deliveries": deliveries});
+    let out = Command::new(&python)
+        .args(["-c", check, &plan.to_string()])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "the SDK refused a signature: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "4");
 }
 
 fn record(db: &Path) -> Child {
