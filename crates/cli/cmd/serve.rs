@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use anyhow::Result;
 use clap::Args;
 use erglink_serve::{Config, Credentials, Server};
-use erglink_webhook::{Endpoint, Secret, Users};
+use erglink_webhook::{Endpoint, Users};
 
 use crate::db::{self, DbArgs};
 use crate::error::Failure;
@@ -86,17 +86,11 @@ fn webhook(a: &ServeArgs, users: &Users) -> Result<Option<erglink_webhook::Confi
     let what = format!("cannot deliver to `{url}`");
     let endpoint =
         Endpoint::parse(url, a.insecure_http).map_err(|e| Failure::bad_input(&what, e))?;
-    let secret = match (&a.secret_env, &a.secret_file) {
-        (Some(var), _) => Secret::from_env(var),
-        (None, Some(path)) => Secret::from_file(path),
-        (None, None) => {
-            return Err(
-                Failure::bad_input(&what, "a webhook needs a signing secret")
-                    .hint("Pass --secret-env VAR or --secret-file PATH"),
-            );
-        }
-    }
-    .map_err(|e| Failure::bad_input(&what, e))?;
+    let secret = super::export::webhook::signing_secret(
+        a.secret_env.as_deref(),
+        a.secret_file.as_deref(),
+        &what,
+    )?;
     let mut c = erglink_webhook::Config::new(endpoint, secret);
     c.users = users.clone();
     Ok(Some(c))

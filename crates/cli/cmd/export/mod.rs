@@ -3,7 +3,7 @@
 //! exported on its own: one that fails is reported and the others still go
 //! (exit code 1 if any failed).
 
-mod webhook;
+pub(crate) mod webhook;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;

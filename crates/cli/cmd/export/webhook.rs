@@ -157,21 +157,7 @@ fn config(a: &ExportArgs, url: &str) -> Result<Config, Failure> {
             .hint("Use https, or pass --insecure-http if the network is yours"),
         e => Failure::bad_input(&what, e),
     })?;
-    let secret = match (&w.secret_env, &w.secret_file) {
-        (Some(var), _) => Secret::from_env(var),
-        (None, Some(path)) => Secret::from_file(path),
-        (None, None) => {
-            return Err(
-                Failure::bad_input(&what, "a webhook needs a signing secret")
-                    .hint("Pass --secret-env VAR or --secret-file PATH"),
-            );
-        }
-    }
-    .map_err(|e| {
-        Failure::bad_input(&what, e).hint(
-            "Give the receiver's signing secret through --secret-env VAR or --secret-file PATH",
-        )
-    })?;
+    let secret = signing_secret(w.secret_env.as_deref(), w.secret_file.as_deref(), &what)?;
     let user_id = w
         .user_id
         .as_deref()
@@ -375,4 +361,26 @@ fn print(a: &ExportArgs, r: &Report) {
         },
     ));
     emit(&out);
+}
+
+/// The webhook signing secret, from `--secret-env VAR` or `--secret-file PATH`
+/// (never from the command line), for `export --to webhook` and `serve --webhook`.
+pub(crate) fn signing_secret(
+    env: Option<&str>,
+    file: Option<&std::path::Path>,
+    what: &str,
+) -> Result<Secret, Failure> {
+    match (env, file) {
+        (Some(var), _) => Secret::from_env(var),
+        (None, Some(path)) => Secret::from_file(path),
+        (None, None) => {
+            return Err(Failure::bad_input(what, "a webhook needs a signing secret")
+                .hint("Pass --secret-env VAR or --secret-file PATH"));
+        }
+    }
+    .map_err(|e| {
+        Failure::bad_input(what, e).hint(
+            "Give the receiver's signing secret through --secret-env VAR or --secret-file PATH",
+        )
+    })
 }
