@@ -226,6 +226,7 @@ impl<T: Transport> MonitorRecorder<T> {
         t: u64,
         workout_finished: bool,
     ) -> Result<SessionSummary, RecorderError> {
+        self.link.set_patient(false);
         if let Some(d) = a.draining.take() {
             // Cut short: what was read is kept, marked incomplete.
             let mut curve = d.curve;

@@ -64,6 +64,9 @@ pub struct Link<T> {
     given_up: Vec<CommandKey>,
     news: Vec<GivenUp>,
     pub(crate) fruitless: u32,
+    /// While a finished workout is logged the PM may answer slowly, and what
+    /// is read then (the last split) is read once: no frame is hurried.
+    patient: bool,
 }
 
 fn unanswered(cmds: &[AnyCommand], ex: &Exchange) -> Unanswered {
@@ -94,6 +97,7 @@ impl<T: Transport> Link<T> {
             given_up: Vec::new(),
             news: Vec::new(),
             fruitless: 0,
+            patient: false,
         }
     }
 
@@ -144,9 +148,14 @@ impl<T: Transport> Link<T> {
     /// (never under the floor), not the full timeout: a PM that keeps them
     /// behind authentication never answers, and the polls behind must not
     /// wait. Returns the timeout to restore.
+    /// Whether proprietary frames wait the whole timeout (see `patient`).
+    pub(crate) fn set_patient(&mut self, patient: bool) {
+        self.patient = patient;
+    }
+
     pub(crate) fn shorten_for(&mut self, cmds: &[AnyCommand]) -> u64 {
         let normal = self.monitor.settings().timeout_ns;
-        if !cmds.iter().any(is_proprietary) {
+        if self.patient || !cmds.iter().any(is_proprietary) {
             return normal;
         }
         let stats = self.monitor.stats();

@@ -363,6 +363,7 @@ impl<T: Transport> MonitorRecorder<T> {
             // A PM may be slow while it logs the workout: the last curve and
             // the last split are worth the longest wait.
             self.link.monitor_mut().settings_mut().timeout_ns = MAX_TIMEOUT_NS;
+            self.link.set_patient(true);
         }
         let finished = a.finished_at.is_some();
         let idle = !a.rec.resting()

@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use erglink_model::{Machine, PmModel, Sample};
+use erglink_model::{Machine, PmModel, Sample, SplitKind};
 use erglink_recorder::{Options, Until};
 
 use super::{Rig, record_sim};
@@ -258,6 +258,39 @@ pub fn run_cell(cell: &Cell) -> Outcome {
             &off[..off.len().min(3)]
         ),
     );
+
+    // Split figures, whichever byte order the `7F` replies use: every split
+    // stored is the PM's (its time and distance), and none is missing unless
+    // the PM keeps its split figures to itself.
+    let pm_splits: Vec<_> = truth.splits.iter().filter(|x| x.workout == 0).collect();
+    let stored_splits: Vec<_> = reader
+        .splits(&summary.id)
+        .unwrap()
+        .map(Result::unwrap)
+        .filter(|x| x.kind == SplitKind::Split)
+        .collect();
+    let withheld = cell.has("proprietary") && !cell.quirks.contains("proprietary=answer");
+    check(
+        stored_splits.len() == pm_splits.len() || withheld && stored_splits.is_empty(),
+        format!(
+            "{} splits stored, the PM counted {}",
+            stored_splits.len(),
+            pm_splits.len()
+        ),
+    );
+    for (got, want) in stored_splits.iter().zip(&pm_splits) {
+        let (t, d) = (
+            f64::from(got.time_cs) / 100.0,
+            f64::from(got.distance_dm) / 10.0,
+        );
+        check(
+            (t - want.time_s).abs() <= 0.2 && (d - want.distance_m).abs() <= 1.0,
+            format!(
+                "split {}: {t:.1} s {d:.1} m stored, the PM's {:.1} s {:.1} m",
+                got.index, want.time_s, want.distance_m
+            ),
+        );
+    }
 
     // No gap in polling over 1 s, but in an unplug or while the PM logs.
     let logging: Vec<(u64, u64)> = truth.logging_windows().collect();
