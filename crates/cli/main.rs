@@ -46,6 +46,8 @@ enum Command {
     Probe(cmd::probe::ProbeArgs),
     /// Run a test plan (send, expect, repeat, case…) against a monitor; JUnit XML for CI.
     Script(cmd::script::ScriptArgs),
+    /// Send mutated frames, check the monitor after each, and save every anomaly as a transcript.
+    Fuzz(Box<cmd::fuzz::FuzzArgs>),
     /// List the recorded sessions, newest first.
     Sessions(cmd::sessions::SessionsArgs),
     /// Show one session (by id or unique id prefix), optionally with every sample.
@@ -86,6 +88,7 @@ fn main() {
         Command::Doctor(a) => cmd::doctor::run(a),
         Command::Probe(a) => cmd::probe::run(a),
         Command::Script(a) => cmd::script::run(a),
+        Command::Fuzz(a) => cmd::fuzz::run(*a),
         Command::Sessions(a) => cmd::sessions::run(a),
         Command::Show(a) => cmd::show::run(a),
         Command::Export(a) => cmd::export::run(*a),

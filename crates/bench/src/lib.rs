@@ -13,6 +13,7 @@
 mod error;
 pub mod fields;
 pub mod files;
+pub mod fuzz;
 mod input;
 pub mod junit;
 mod parse;

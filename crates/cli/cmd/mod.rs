@@ -7,6 +7,7 @@ pub mod demo;
 pub mod devices;
 pub mod doctor;
 pub mod export;
+pub mod fuzz;
 pub mod probe;
 pub mod raw;
 pub mod record;
