@@ -168,6 +168,7 @@ pub fn fuzz(
         }
         let outcome = probe(monitor, reopen, &m.frame, m.report, judged(&m.frame, state));
         let stats = report.stats.entry(m.kind).or_default();
+        let mut new_finding = None;
         match outcome {
             Outcome::Refused(_) => stats.refused += 1,
             Outcome::Fine { answered, state: s } => {
@@ -191,7 +192,9 @@ pub fn fuzz(
                     .found
                     .iter()
                     .any(|f| f.kind == kind && f.original == m.frame);
-                if !seen {
+                if seen {
+                    report.duplicates += 1;
+                } else {
                     match confirm_and_minimise(monitor, reopen, &m, kind, n) {
                         // Minimised to one already saved: the same finding.
                         Some(found)
@@ -202,25 +205,22 @@ pub fn fuzz(
                         {
                             report.duplicates += 1;
                         }
-                        Some(found) => {
-                            on_case(n, Some(&found));
-                            report.found.push(found);
-                        }
+                        Some(found) => new_finding = Some(found),
                         None => report.unconfirmed += 1,
                     }
                     // The minimiser left the monitor where its trials did.
                     match current_state(monitor, reopen) {
                         Ok(s) => state = s,
-                        Err(why) => {
-                            report.stopped = Some(why);
-                            break;
-                        }
+                        Err(why) => report.stopped = Some(why),
                     }
-                    continue;
                 }
             }
         }
-        on_case(n, None);
+        on_case(n, new_finding.as_ref());
+        report.found.extend(new_finding);
+        if report.stopped.is_some() {
+            break;
+        }
     }
     report
 }
@@ -246,21 +246,27 @@ fn trial(
     matches!(probe(monitor, reopen, frame_bytes, report, judged(frame_bytes, before)), Outcome::Anomaly { kind: k, .. } if k == kind)
 }
 
-/// Smaller frames to try: one command fewer (re-encoded), else one byte fewer.
+/// Smaller frames to try: for a valid frame, its commands alone (what did not
+/// parse left out) and one command fewer, each re-encoded; else one byte fewer.
 fn shrinks(frame_bytes: &[u8]) -> Vec<Vec<u8>> {
+    let encode = |cmds: &[erglink_csafe::AnyCommand]| {
+        let mut wire = Vec::new();
+        encode_request(cmds, &EncodeOptions::default(), &mut wire)
+            .ok()
+            .map(|_| wire)
+    };
     let mut out = Vec::new();
     if let Ok(f) = frame::decode_frame(frame_bytes) {
         let cmds = decode_request(&f.contents).commands;
+        if !cmds.is_empty() {
+            out.extend(encode(&cmds));
+        }
         if cmds.len() > 1 {
             for i in 0..cmds.len() {
                 let mut fewer = cmds.clone();
                 fewer.remove(i);
-                let mut wire = Vec::new();
-                if encode_request(&fewer, &EncodeOptions::default(), &mut wire).is_ok() {
-                    out.push(wire);
-                }
+                out.extend(encode(&fewer));
             }
-            return out;
         }
     }
     if frame_bytes.len() > 2 {
@@ -270,6 +276,8 @@ fn shrinks(frame_bytes: &[u8]) -> Vec<Vec<u8>> {
             out.push(fewer);
         }
     }
+    // Only strictly smaller frames, so that shrinking ends.
+    out.retain(|c| c.len() < frame_bytes.len());
     out
 }
 
