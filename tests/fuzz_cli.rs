@@ -160,3 +160,21 @@ fn issue19_fuzz_is_deterministic_safe_by_default_and_quiet_on_a_healthy_monitor(
     assert_eq!(stderr.lines().count(), 1);
     assert!(stderr.starts_with("erglink: cannot reproduce "), "{stderr}");
 }
+
+#[test]
+fn issue19_fuzz_shows_a_progress_bar_on_a_terminal() {
+    use expectrl::{Expect, Session};
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_erglink"));
+    cmd.args(["fuzz", "--device", HANG, "--out"])
+        .arg(dir.path())
+        .env_remove("RUST_LOG");
+    let mut p = Session::spawn(cmd).expect("spawn under a pty");
+    // A guard against a hung child, not a measurement.
+    p.set_expect_timeout(Some(std::time::Duration::from_secs(60)));
+    p.expect("/1000 frames").unwrap();
+    p.expect("anomaly: ").unwrap();
+    p.expect("needs-reopen: F1 A7 A7 F2").unwrap();
+    p.expect("1 anomaly saved in").unwrap();
+    p.expect(expectrl::Eof).unwrap();
+}

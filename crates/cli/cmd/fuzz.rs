@@ -81,6 +81,10 @@ fn save(dir: &Path, n: usize, found: &Found) -> Result<PathBuf> {
     Ok(path)
 }
 
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 fn table(report: &FuzzReport) -> String {
     let mut out = format!(
         "{:<20} {:>6} {:>6} {:>8} {:>9} {:>10}\n",
@@ -149,7 +153,7 @@ pub fn run(a: FuzzArgs) -> Result<()> {
         }
         if let Some(b) = &bar {
             b.set_position(n as u64 + 1);
-            b.set_message(format!("{} anomalies", saved.len()));
+            b.set_message(plural(saved.len(), "anomaly", "anomalies"));
         }
     });
     if let Some(b) = bar {
@@ -195,8 +199,8 @@ pub fn run(a: FuzzArgs) -> Result<()> {
     } else {
         let mut out = table(&report);
         out.push_str(&format!(
-            "\n{} anomalies saved in {}{}",
-            saved.len(),
+            "\n{} saved in {}{}",
+            plural(saved.len(), "anomaly", "anomalies"),
             a.out.display(),
             if report.unconfirmed > 0 {
                 format!(
@@ -225,7 +229,11 @@ pub fn run(a: FuzzArgs) -> Result<()> {
     if !saved.is_empty() {
         return Err(Failure::failed(
             "the monitor misbehaved",
-            format!("{} anomalies, saved in {}", saved.len(), a.out.display()),
+            format!(
+                "{} saved in {}",
+                plural(saved.len(), "anomaly", "anomalies"),
+                a.out.display()
+            ),
         )
         .hint("`erglink fuzz --reproduce FILE` sends one again; `--device replay:FILE` plays it")
         .into());
