@@ -182,3 +182,34 @@ fn issue19_an_unreadable_plan_exits_2_with_one_line() {
     let o = erglink(&["script", "/nonexistent/x.plan", "-d", "sim:pm5"]);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
 }
+
+#[test]
+fn issue19_the_smoke_plan_sends_every_public_getter() {
+    let o = erglink(&["csafe", "list", "top", "--json"]);
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let getters: Vec<String> = doc["commands"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["access"] == "get")
+        .map(|c| c["name"].as_str().unwrap().to_string())
+        .collect();
+    assert!(getters.len() >= 18, "{getters:?}");
+    let dir = Path::new(SMOKE).parent().unwrap();
+    let mut sent = std::collections::BTreeSet::new();
+    for file in ["pm5-smoke.plan", "pm5-getters.plan"] {
+        for line in std::fs::read_to_string(dir.join(file)).unwrap().lines() {
+            let line = line.split('#').next().unwrap().trim();
+            if let Some(rest) = line.strip_prefix("send ") {
+                for word in rest.split_whitespace() {
+                    sent.insert(word.split(':').next().unwrap().to_ascii_uppercase());
+                }
+            }
+        }
+    }
+    let missing: Vec<&String> = getters.iter().filter(|g| !sent.contains(*g)).collect();
+    assert!(
+        missing.is_empty(),
+        "public getters the plan never sends: {missing:?}"
+    );
+}
