@@ -44,6 +44,10 @@ enum Command {
     Doctor(cmd::doctor::DoctorArgs),
     /// Settle the protocol's open questions on a real monitor; saves a transcript and a summary.
     Probe(cmd::probe::ProbeArgs),
+    /// Run a test plan (send, expect, repeat, case…) against a monitor; JUnit XML for CI.
+    Script(cmd::script::ScriptArgs),
+    /// Send mutated frames, check the monitor after each, and save every anomaly as a transcript.
+    Fuzz(Box<cmd::fuzz::FuzzArgs>),
     /// List the recorded sessions, newest first.
     Sessions(cmd::sessions::SessionsArgs),
     /// Show one session (by id or unique id prefix), optionally with every sample.
@@ -83,6 +87,8 @@ fn main() {
         Command::Console(a) => cmd::console::run(a),
         Command::Doctor(a) => cmd::doctor::run(a),
         Command::Probe(a) => cmd::probe::run(a),
+        Command::Script(a) => cmd::script::run(a),
+        Command::Fuzz(a) => cmd::fuzz::run(*a),
         Command::Sessions(a) => cmd::sessions::run(a),
         Command::Show(a) => cmd::show::run(a),
         Command::Export(a) => cmd::export::run(*a),

@@ -5,11 +5,10 @@ use std::path::PathBuf;
 
 use anyhow::Result;
 use clap::Args;
-use erglink_csafe::{EncodeOptions, PrevFrameStatus, encode_request, format_hex, parse_hex};
+use erglink_csafe::{PrevFrameStatus, format_hex};
 use erglink_pm::{Exchange, LatencyHistogram, Settings};
 use serde_json::{Value as Json, json};
 
-use crate::cmd::csafe::parse_commands;
 use crate::device::{AnyMonitor, DeviceArgs, driver_failure, open};
 use crate::error::Failure;
 use crate::output::{emit, emit_json};
@@ -48,19 +47,23 @@ pub fn parse_report_id(text: &str) -> Result<u8, String> {
         .ok_or_else(|| format!("`{text}` is not a report id (1, 2 or 4)"))
 }
 
-/// The frame to send: hex as given, or commands encoded.
+/// The frame to send: hex as given, or commands encoded (the rule `script`'s
+/// `send` shares).
 pub fn frame_from_input(input: &[String]) -> Result<Vec<u8>> {
-    if let Ok(bytes) = parse_hex(&input.join(" "))
-        && !bytes.is_empty()
-    {
-        return Ok(bytes);
+    use erglink_bench::BenchError;
+    match erglink_bench::frame_input(input) {
+        Ok(i) => Ok(i.frame().to_vec()),
+        Err(BenchError::BadCommand { text, why }) => Err(Failure::bad_input(
+            format!("bad command `{text}`"),
+            why,
+        )
+        .hint("Write NAME, NAME:ARG,ARG or NAME:hex=BYTES; `erglink csafe list` shows every name")
+        .into()),
+        Err(BenchError::Encode(why)) => Err(Failure::bad_input("cannot encode", why)
+            .hint("Send fewer commands per frame")
+            .into()),
+        Err(e) => Err(Failure::bad_input("bad input", e).into()),
     }
-    let cmds = parse_commands(input)?;
-    let mut wire = Vec::new();
-    encode_request(&cmds, &EncodeOptions::default(), &mut wire).map_err(|e| {
-        Failure::bad_input("cannot encode", e).hint("Send fewer commands per frame")
-    })?;
-    Ok(wire)
 }
 
 /// Sends one frame and renders the result; an error message for a failure.

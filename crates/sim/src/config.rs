@@ -94,6 +94,10 @@ pub struct Faults {
     pub toggle: f64,
     /// Unplug windows.
     pub unplugs: Vec<Unplug>,
+    /// Command ids (top level, wrapper, or inside any wrapper) after which the
+    /// monitor stops answering until the host opens it again (`hang_on:HEX`):
+    /// the planted bug a fuzzer is tested against.
+    pub hang_on: Vec<u8>,
 }
 
 /// Everything that makes one simulated monitor.
@@ -361,7 +365,7 @@ fn parse_probability(name: &str, v: Option<&str>) -> Result<f64, String> {
 
 const FAULTS_ACCEPTED: &str = "a comma-separated list of drop:P, dropout:P, dropin:P, corrupt:P, \
                                corruptout:P, corruptin:P, delay:MS, stale, toggle[:P], unplug:T+D \
-                               (T and D in seconds)";
+                               (T and D in seconds), hang_on:HEX (a command id)";
 
 /// Parses `drop:P,corrupt:P,delay:MS,stale,toggle,unplug:T+D`.
 pub fn parse_faults(text: &str) -> Result<Faults, String> {
@@ -408,6 +412,14 @@ pub fn parse_faults(text: &str) -> Result<Faults, String> {
                     at_ns: secs_to_ns(t),
                     for_ns: secs_to_ns(d),
                 });
+            }
+            "hang_on" => {
+                let id = arg
+                    .map(|a| a.trim_start_matches("0x").trim_start_matches("0X"))
+                    .filter(|a| (1..=2).contains(&a.len()))
+                    .and_then(|a| u8::from_str_radix(a, 16).ok())
+                    .ok_or("`hang_on:HEX` needs a command id in hex, e.g. hang_on:A3")?;
+                f.hang_on.push(id);
             }
             _ => return Err(format!("unknown fault `{name}`: {FAULTS_ACCEPTED}")),
         }
@@ -506,6 +518,12 @@ mod tests {
                 accepted: "on, off".into()
             }
         );
+        let c = SimConfig::parse("pm5", "faults=hang_on:A3,hang_on:0x1a").unwrap();
+        assert_eq!(c.faults.hang_on, [0xA3, 0x1A]);
+        for bad in ["hang_on", "hang_on:", "hang_on:XYZ", "hang_on:123"] {
+            let e = SimConfig::parse("pm5", &format!("faults={bad}")).unwrap_err();
+            assert!(e.to_string().contains("hang_on:HEX"), "{bad}: {e}");
+        }
         let e = SimConfig::parse("pm5", "faults=melt").unwrap_err();
         assert!(e.to_string().contains("unplug:T+D"), "{e}");
         assert!(matches!(

@@ -11,7 +11,7 @@ use crate::answer::answer_frame;
 use crate::config::{BadFrame, Pacing, SimConfig};
 use crate::descriptor::report_descriptor;
 use crate::error::SimError;
-use crate::faults::Injector;
+use crate::faults::{Injector, carries_any};
 use crate::identity::Identity;
 use crate::pm::Pm;
 use crate::rng::{Rng, stream};
@@ -54,6 +54,9 @@ pub struct Simulator {
     /// The last report sent per id: what stale bytes come from.
     sent: Vec<(u8, Vec<u8>)>,
     scratch: Vec<u8>,
+    /// A `hang_on:HEX` frame arrived: nothing is answered until the host
+    /// opens the device again ([`Simulator::reopened`]).
+    hung: bool,
 }
 
 impl Simulator {
@@ -75,12 +78,24 @@ impl Simulator {
             last_arrival: 0,
             sent: Vec::new(),
             scratch: Vec::with_capacity(128),
+            hung: false,
         }
     }
 
     /// The configuration it was built from.
     pub fn config(&self) -> &SimConfig {
         &self.cfg
+    }
+
+    /// The host opened the device anew (a new handle): a `hang_on:` hang ends,
+    /// as a real monitor's firmware would restart its USB side.
+    pub fn reopened(&mut self) {
+        self.hung = false;
+    }
+
+    /// Whether a `hang_on:` frame has silenced the monitor until it is reopened.
+    pub fn hung(&self) -> bool {
+        self.hung
     }
 
     /// USB identity, versions, serial and report sizes.
@@ -250,8 +265,16 @@ impl Simulator {
         if got.is_none() && self.decoder.in_frame() {
             got = Some(Err(()));
         }
+        if self.hung {
+            return None;
+        }
         match got? {
             Ok((kind, contents)) => {
+                if carries_any(&contents, &self.cfg.faults.hang_on) {
+                    // The frame that hangs it gets no answer either.
+                    self.hung = true;
+                    return None;
+                }
                 if let FrameKind::Extended { dest, .. } = kind
                     && dest != ADDR_PM
                     && dest != ADDR_BROADCAST

@@ -1,6 +1,8 @@
 //! Seeded faults between the host and the PM (`faults=`). They draw from
 //! their own random stream, so turning one on changes nothing else.
 
+use erglink_csafe::decode_request;
+
 use crate::config::Faults;
 use crate::rng::{Rng, stream};
 
@@ -73,5 +75,33 @@ impl Injector {
             .unplugs
             .iter()
             .any(|u| u.covers(arrives) || (u.at_ns > sent && u.at_ns <= arrives))
+    }
+}
+
+/// Whether request `contents` carry any of `ids`: as a top-level command, as
+/// a wrapper, or inside any wrapper (`1A`, `7E`/`7F`, `76`/`77`).
+pub(crate) fn carries_any(contents: &[u8], ids: &[u8]) -> bool {
+    if ids.is_empty() {
+        return false;
+    }
+    decode_request(contents)
+        .commands
+        .iter()
+        .any(|c| ids.contains(&c.id()) || c.wrapper().id().is_some_and(|w| ids.contains(&w)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::carries_any;
+
+    #[test]
+    fn ids_are_found_at_top_level_and_inside_every_wrapper() {
+        assert!(carries_any(&[0x80, 0xA3], &[0xA3]));
+        assert!(carries_any(&[0x1A, 0x01, 0xA3], &[0xA3]));
+        assert!(carries_any(&[0x7E, 0x01, 0xA3], &[0xA3]));
+        assert!(carries_any(&[0x77, 0x03, 0x01, 0x01, 0x02], &[0x01]));
+        assert!(carries_any(&[0x1A, 0x01, 0xA3], &[0x1A]));
+        assert!(!carries_any(&[0x80, 0x91], &[0xA3]));
+        assert!(!carries_any(&[0x80], &[]));
     }
 }

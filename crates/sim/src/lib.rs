@@ -37,7 +37,7 @@
 //! | `serial` | 9 digits | derived from the seed |
 //! | `pacing` | `max`, `realtime` (honoured by the transport) | `max` |
 //! | `badframe` | `answer` (status-only reply, previous frame Bad), `silent` | `answer` |
-//! | `faults` | `drop:P` (OUT and IN, each with P), `dropout:P`, `dropin:P`, `corrupt:P` (one byte of a request and of a reply, each with P), `corruptout:P`, `corruptin:P`, `delay:MS` (uniform 0..=MS extra per reply), `stale` (previous report's bytes after the stop flag), `toggle[:P]` (reply toggle bit wrong, P = 0.05), `unplug:T+D` (seconds; may repeat) | none |
+//! | `faults` | `drop:P` (OUT and IN, each with P), `dropout:P`, `dropin:P`, `corrupt:P` (one byte of a request and of a reply, each with P), `corruptout:P`, `corruptin:P`, `delay:MS` (uniform 0..=MS extra per reply), `stale` (previous report's bytes after the stop flag), `toggle[:P]` (reply toggle bit wrong, P = 0.05), `unplug:T+D` (seconds; may repeat), `hang_on:HEX` (after a frame carrying command id HEX, at top level, as a wrapper or inside any wrapper `1A`, `7E`/`7F`, `76`/`77`, the monitor answers nothing, that frame included, until the host opens it again: a planted hang for `erglink fuzz`; may repeat) | none |
 //! | `start` | seconds (or `m:ss`) from a workout being ready (power-on, or programmed by the host) to the athlete's first stroke; `off`: the athlete never rows | `3` |
 //! | `quit` | seconds after a workout's first stroke at which the athlete gives up and sits still (pauses, timeouts) | never |
 //! | `usb` | `OUT/IN` interrupt intervals in ms: `4/8` (spec), `1/2` (PM3 descriptor) | `4/8` |

@@ -215,3 +215,30 @@ fn extended_frames_are_answered_with_swapped_addresses() {
         None
     );
 }
+
+#[test]
+fn hang_on_silences_the_monitor_until_it_is_reopened() {
+    // GETSTATUS, then 1A{A3} (PM_GET_WORKDISTANCE inside a wrapper).
+    let status = [0xF1, 0x80, 0x80, 0xF2];
+    let wrapped = [0xF1, 0x1A, 0x01, 0xA3, 0xB8, 0xF2];
+    let mut host = Host::new("pm5", "faults=hang_on:A3");
+    assert!(host.exchange_frame(&status).is_some());
+    assert!(!host.sim.hung());
+    assert!(
+        host.exchange_frame(&wrapped).is_none(),
+        "the hanging frame gets no answer"
+    );
+    assert!(host.sim.hung());
+    for _ in 0..3 {
+        assert!(
+            host.exchange_frame(&status).is_none(),
+            "silent until reopened"
+        );
+    }
+    host.sim.reopened();
+    assert!(host.exchange_frame(&status).is_some());
+    // Without the fault the same frame is answered.
+    let mut host = Host::new("pm5", "");
+    assert!(host.exchange_frame(&wrapped).is_some());
+    assert!(host.exchange_frame(&status).is_some());
+}

@@ -158,6 +158,8 @@ impl Device {
         st.generation += 1;
         st.handles += 1;
         st.first_open_ns.get_or_insert(t);
+        // A new handle is what ends a `hang_on:` hang.
+        st.sim.reopened();
         Ok(SimTransport {
             device: self.clone(),
             generation: st.generation,
