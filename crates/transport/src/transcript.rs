@@ -301,6 +301,12 @@ pub struct Replay {
     lines: Vec<TranscriptLine>,
     next: usize,
     now_ns: u64,
+    /// The host's clock minus the recording's at the last request: replies
+    /// come as long after their request as they did when recorded, whenever
+    /// the host sends it. (Jumping the clock to a request's recorded time
+    /// made a transcript that starts late time out on its first exchange:
+    /// the driver's deadline starts before the write.)
+    shift_ns: i128,
 }
 
 impl Replay {
@@ -322,6 +328,7 @@ impl Replay {
             lines: transcript.lines,
             next: 0,
             now_ns: 0,
+            shift_ns: 0,
         }
     }
 
@@ -377,7 +384,7 @@ impl Transport for Replay {
                 ),
             ));
         }
-        self.now_ns = self.now_ns.max(line.t_ns);
+        self.shift_ns = i128::from(self.now_ns) - i128::from(line.t_ns);
         self.next += 1;
         Ok(())
     }
@@ -391,7 +398,9 @@ impl Transport for Replay {
                 if buf.len() < len {
                     buf.resize(len, 0);
                 }
-                self.now_ns = self.now_ns.max(line.t_ns);
+                let arrives =
+                    (i128::from(line.t_ns) + self.shift_ns).clamp(0, i128::from(u64::MAX));
+                self.now_ns = self.now_ns.max(arrives as u64);
                 self.next += 1;
                 Ok(true)
             }
@@ -478,10 +487,42 @@ mod tests {
         assert!(r.read_report(&mut buf, 1_000_000).unwrap());
         assert_eq!(&buf[..5], [2, 0xF1, 0x81, 0x81, 0xF2]);
         assert_eq!(buf.len(), 121);
-        assert_eq!(r.now_ns(), 9);
+        assert_eq!(
+            r.now_ns(),
+            4,
+            "the reply as long after its request as recorded"
+        );
         let err = r.write_report(&req).unwrap_err();
         assert_eq!(err.kind, ErrorKind::Diverged);
         assert!(err.message.contains("request 2"), "{}", err.message);
+    }
+
+    #[test]
+    fn a_transcript_that_starts_late_answers_its_first_request_in_time() {
+        // As a capture cut from the middle of a session, or a fuzzer's find.
+        let t = Transcript::parse(
+            "72000000000 tx 02 F1 80 80 F2\n72026000000 rx 02 F1 81 81 F2\n\
+             73000000000 tx 02 F1 80 80 F2\n73030000000 rx 02 F1 01 01 F2\n",
+        )
+        .unwrap();
+        let mut r = Replay::new(t, "late.txt");
+        let mut req = vec![2, 0xF1, 0x80, 0x80, 0xF2];
+        req.resize(121, 0);
+        let mut buf = Vec::new();
+        let sent = r.now_ns();
+        r.write_report(&req).unwrap();
+        assert!(
+            r.now_ns() < sent + 1_000_000,
+            "writing does not jump the clock"
+        );
+        assert!(r.read_report(&mut buf, 1_000_000_000).unwrap());
+        assert_eq!(r.now_ns() - sent, 26_000_000);
+        r.sleep_ns(500_000_000);
+        let sent = r.now_ns();
+        r.write_report(&req).unwrap();
+        assert!(r.read_report(&mut buf, 1_000_000_000).unwrap());
+        assert_eq!(r.now_ns() - sent, 30_000_000);
+        assert_eq!(&buf[..5], [2, 0xF1, 0x01, 0x01, 0xF2]);
     }
 
     #[test]
