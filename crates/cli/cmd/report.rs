@@ -6,9 +6,7 @@ use std::path::PathBuf;
 
 use anyhow::Result;
 use clap::Args;
-use erglink_model::SessionId;
-use erglink_report::{Assets, SessionData};
-use erglink_store::Reader;
+use erglink_report::Assets;
 
 use crate::db::{self, DbArgs};
 use crate::error::Failure;
@@ -27,18 +25,6 @@ pub struct ReportArgs {
     force: bool,
 }
 
-/// Everything the report shows, read whole (a 2 h row is about 15 MB held).
-pub fn session_data(r: &Reader, id: &SessionId) -> erglink_store::Result<SessionData> {
-    Ok(SessionData {
-        session: r.session(id)?,
-        samples: r.samples(id)?.collect::<Result<_, _>>()?,
-        strokes: r.strokes(id)?.collect::<Result<_, _>>()?,
-        force_curves: r.force_curves(id)?.collect::<Result<_, _>>()?,
-        splits: r.splits(id)?.collect::<Result<_, _>>()?,
-        gaps: r.gaps(id)?.collect::<Result<_, _>>()?,
-    })
-}
-
 pub fn run(a: ReportArgs) -> Result<()> {
     let path = a.db.path()?;
     let Some(store) = db::open_existing(&path)? else {
@@ -50,7 +36,7 @@ pub fn run(a: ReportArgs) -> Result<()> {
     let fail = |e| db::failure(&path, e);
     let r = store.reader().map_err(fail)?;
     let id = r.resolve(&a.session).map_err(fail)?;
-    let data = session_data(&r, &id).map_err(fail)?;
+    let data = erglink_serve::pages::session_data(&r, &id).map_err(fail)?;
     let html = erglink_report::report(&data, &Assets::Inline)
         .map_err(|e| Failure::failed("cannot render the report", e))?;
     if a.output.as_deref() == Some("-") {

@@ -37,8 +37,10 @@ pub(crate) fn page(title: &str, assets: &Assets, body: &str, data: Option<&str>)
             }
         }
     }
+    // A page without charts is ready as soon as it is parsed.
+    let ready = if charts { "" } else { " data-ready=\"1\"" };
     out.push_str(&format!(
-        "<style>{REPORT_CSS}</style>\n</head>\n<body>\n<main>\n"
+        "<style>{REPORT_CSS}</style>\n</head>\n<body{ready}>\n<main>\n"
     ));
     out.push_str(body);
     out.push_str("</main>\n");

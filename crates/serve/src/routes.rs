@@ -19,7 +19,7 @@ use tower_http::timeout::TimeoutLayer;
 use crate::problem::{self, Problem};
 use crate::query::{self, UserQuery};
 use crate::server::App;
-use crate::{activity, auth, limits, users};
+use crate::{activity, auth, limits, pages, users};
 
 /// The whole service, ready for `axum::serve`.
 pub(crate) fn service(
@@ -31,6 +31,11 @@ pub(crate) fn service(
         .route("/v2/activity", get(activity::handler))
         .route("/v2/userInfo", get(user_info))
         .route("/v2/subscriptions", get(subscriptions))
+        .route("/", get(pages::index))
+        .route("/sessions/{id}", get(pages::session))
+        .route("/compare", get(pages::compare))
+        .route("/assets/uplot.js", get(pages::uplot_js))
+        .route("/assets/uplot.css", get(pages::uplot_css))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(app.clone(), guard))
         .layer(RequestBodyLimitLayer::new(limits.max_body))
