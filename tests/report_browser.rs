@@ -409,3 +409,143 @@ async fn serve_pages_list_show_and_compare_behind_basic_auth() {
     browser.quit().await.unwrap();
     drop(serving);
 }
+
+/// Sessions the demo does not make: a BikeErg (no curves, pace per 1000 m),
+/// SkiErg intervals that were interrupted (gaps, rests), and two hours in
+/// splits (3 000-odd strokes and curves, 15 small multiples).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bikes_gaps_rests_and_two_hours_render_cleanly() {
+    use erglink_model::Machine;
+    use erglink_normalize::fixtures::{Plan, Spec, synthesize};
+
+    let Some(browser) = Browser::launch_or_skip("bikes_gaps_rests_and_two_hours_render_cleanly")
+        .await
+        .unwrap()
+    else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        (
+            "bikeerg",
+            Spec {
+                machine: Machine::BikeErg,
+                ..Spec::row_2k()
+            },
+        ),
+        (
+            "skierg-intervals-interrupted",
+            Spec {
+                machine: Machine::SkiErg,
+                plan: Plan::Intervals {
+                    count: 4,
+                    metres: 500,
+                    rest_s: 60,
+                },
+                interrupted: true,
+                ..Spec::row_2k()
+            },
+        ),
+        (
+            "rowerg-2h",
+            Spec {
+                plan: Plan::Distance {
+                    metres: 30_000,
+                    split_m: 2000,
+                },
+                ..Spec::row_2k()
+            },
+        ),
+    ];
+    for (name, spec) in cases {
+        let s = synthesize(&spec);
+        let d = erglink_report::SessionData {
+            session: s.session,
+            samples: s.samples,
+            strokes: s.strokes,
+            force_curves: s.force_curves,
+            splits: s.splits,
+            gaps: s.gaps,
+        };
+        let html = erglink_report::report(&d, &erglink_report::Assets::Inline).unwrap();
+        let file = dir.path().join(format!("{name}.html"));
+        std::fs::write(&file, html).unwrap();
+        browser.set_window_size(1280, 2000).await.unwrap();
+        browser
+            .open(&format!("file://{}", file.display()))
+            .await
+            .unwrap();
+        clean(&browser, name).await;
+        one_point_per_stroke(&browser, &["pace", "power", "rate", "hr"], d.strokes.len()).await;
+        // Every break is a null in what uPlot draws, never a joined line.
+        let nulls = browser
+            .run_js("return erglink.charts.pace.data[1].filter(v => v === null).length;")
+            .await
+            .unwrap();
+        let breaks = browser
+            .run_js("return erglink.data.points.breaks;")
+            .await
+            .unwrap();
+        assert!(
+            nulls.as_u64() >= breaks.as_u64(),
+            "{name}: {nulls} nulls, {breaks} breaks"
+        );
+        let text = browser
+            .run_js("return document.body.innerText;")
+            .await
+            .unwrap();
+        let text = text.as_str().unwrap();
+        match name {
+            "bikeerg" => {
+                assert!(
+                    text.contains("/1000m") && text.contains("Cadence (rpm)"),
+                    "{name}"
+                );
+                browser.wait_for("#force-none").await.unwrap();
+            }
+            "skierg-intervals-interrupted" => {
+                let rests = browser
+                    .run_js("return erglink.data.bands.filter(b => b.kind === 'rest').length;")
+                    .await
+                    .unwrap();
+                let with_rest = d.splits.iter().filter(|s| s.rest_time_cs.is_some()).count();
+                assert!(
+                    with_rest >= 2 && !d.gaps.is_empty(),
+                    "the fixture has rests and gaps"
+                );
+                assert_eq!(rests, Value::from(with_rest));
+                assert!(
+                    breaks.as_u64().unwrap() >= (d.gaps.len() + with_rest) as u64,
+                    "every gap and rest breaks the line: {breaks}"
+                );
+            }
+            _ => {
+                let complete = d.force_curves.iter().filter(|c| c.complete).count();
+                assert_eq!(
+                    attr(&browser, "#force-all", "data-curves").await,
+                    complete.to_string()
+                );
+                let small = browser
+                    .run_js("return document.querySelectorAll('[id^=force-split-] canvas').length;")
+                    .await
+                    .unwrap();
+                assert_eq!(small, Value::from(d.splits.len()));
+            }
+        }
+        browser.screenshot(&format!("report-{name}")).await.unwrap();
+        // Against distance too: intervals restart the PM's distance, the
+        // axis must still only go forward.
+        browser
+            .run_js("document.querySelector('button[data-x-mode=d]').click();")
+            .await
+            .unwrap();
+        browser.wait_for("body[data-x=d]").await.unwrap();
+        let ascending = browser
+            .run_js("const x = erglink.charts.pace.data[0]; return x.every((v, i) => i === 0 || x[i - 1] <= v);")
+            .await
+            .unwrap();
+        assert_eq!(ascending, Value::Bool(true), "{name}");
+        clean(&browser, &format!("{name} against distance")).await;
+    }
+    browser.quit().await.unwrap();
+}

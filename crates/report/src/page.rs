@@ -9,7 +9,7 @@ use crate::Result;
 use crate::data::{Assets, SessionData};
 use crate::force::{Force, Stats, force};
 use crate::html::page;
-use crate::series::{Band, Points, bands, points};
+use crate::series::{Band, Points, bands, cumulative, points};
 use crate::text::{FORCE_UNIT, Labels, clock_cs, esc, labels};
 
 #[derive(Serialize)]
@@ -102,13 +102,14 @@ fn mean<T: Copy + Into<f64>>(v: &[Option<T>]) -> Option<f64> {
 }
 
 pub(crate) fn totals(d: &SessionData, p: &Points, l: Labels) -> Totals {
-    let time_cs = d
-        .samples
-        .iter()
-        .map(|s| u64::from(s.pm_elapsed_cs))
-        .max()
+    // Interval workouts restart the PM's time and distance at each interval.
+    let time_cs = cumulative(d.samples.iter().map(|s| u64::from(s.pm_elapsed_cs)))
+        .last()
+        .copied()
         .unwrap_or(0);
-    let distance_dm = d.samples.iter().map(|s| s.distance_dm).max().unwrap_or(0);
+    let distance_dm = cumulative(d.samples.iter().map(|s| u64::from(s.distance_dm)))
+        .last()
+        .map_or(0, |&v| u32::try_from(v).unwrap_or(u32::MAX));
     let pace_cs =
         (distance_dm > 0).then(|| time_cs * u64::from(l.pace_per_m) * 10 / u64::from(distance_dm));
     Totals {

@@ -53,9 +53,43 @@ fn sample_at(samples: &[Sample], ns: u64) -> Option<usize> {
     )
 }
 
-/// Distance at `ns`, 0.1 m.
-pub(crate) fn distance_at(samples: &[Sample], ns: u64) -> u32 {
-    sample_at(samples, ns).map_or(0, |i| samples[i].distance_dm)
+/// The sample a stroke's point shows: the last one of the stroke, or, when
+/// the monitor already shows the stop there (the last stroke before a rest),
+/// the last one within the stroke that still shows it moving.
+fn stroke_sample(samples: &[Sample], s: &Stroke) -> Option<usize> {
+    let mut i = sample_at(samples, s.end_ns)?;
+    while i > 0 && samples[i].pace_cs_per_500m == 0 && samples[i - 1].elapsed_ns >= s.start_ns {
+        i -= 1;
+    }
+    Some(i)
+}
+
+/// A counter that the monitor restarts (distance and time, at each
+/// interval) made cumulative: each run's last value is carried into the next.
+pub(crate) fn cumulative(values: impl Iterator<Item = u64>) -> Vec<u64> {
+    let (mut carried, mut last) = (0u64, 0u64);
+    values
+        .map(|v| {
+            if v < last {
+                carried += last;
+            }
+            last = v;
+            carried + v
+        })
+        .collect()
+}
+
+/// Cumulative distance of each sample, 0.1 m (intervals restart the PM's).
+fn distances(samples: &[Sample]) -> Vec<u32> {
+    cumulative(samples.iter().map(|s| u64::from(s.distance_dm)))
+        .into_iter()
+        .map(|d| u32::try_from(d).unwrap_or(u32::MAX))
+        .collect()
+}
+
+/// Cumulative distance at `ns`, 0.1 m.
+fn distance_at(samples: &[Sample], cum: &[u32], ns: u64) -> u32 {
+    sample_at(samples, ns).map_or(0, |i| cum[i])
 }
 
 /// Heart rate as last read at or before each sample; a belt that reads 0
@@ -96,6 +130,7 @@ pub(crate) fn points(
 ) -> Points {
     let per = labels(machine).pace_per_m / 500;
     let hr = heart_rates(samples);
+    let cum = distances(samples);
     let mut entries: Vec<Entry<'_>> = strokes.iter().map(Entry::Stroke).collect();
     entries.extend(gaps.iter().map(|g| Entry::Break(g.from_ns)));
     entries.extend(
@@ -107,9 +142,12 @@ pub(crate) fn points(
     entries.sort_by_key(Entry::at);
     let mut p = Points::default();
     for e in &entries {
-        let at = sample_at(samples, e.at());
+        let at = match e {
+            Entry::Stroke(s) => stroke_sample(samples, s),
+            Entry::Break(ns) => sample_at(samples, *ns),
+        };
         p.t.push(cs(e.at()));
-        p.d.push(at.map_or(0, |i| samples[i].distance_dm));
+        p.d.push(at.map_or(0, |i| cum[i]));
         match (e, at) {
             (Entry::Stroke(_), Some(i)) => {
                 let s = &samples[i];
@@ -142,6 +180,8 @@ pub(crate) fn points(
 
 /// Splits and intervals as bands, with the rest after each interval.
 pub(crate) fn bands(samples: &[Sample], splits: &[Split]) -> Vec<Band> {
+    let cum = distances(samples);
+    let distance_at = |ns| distance_at(samples, &cum, ns);
     let mut out = Vec::new();
     for (i, s) in splits.iter().enumerate() {
         let (kind, label) = match s.kind {
@@ -153,8 +193,8 @@ pub(crate) fn bands(samples: &[Sample], splits: &[Split]) -> Vec<Band> {
             label,
             t0: cs(s.start_ns),
             t1: cs(s.end_ns),
-            d0: distance_at(samples, s.start_ns),
-            d1: distance_at(samples, s.end_ns),
+            d0: distance_at(s.start_ns),
+            d1: distance_at(s.end_ns),
         });
         let rest = s
             .rest_time_cs
@@ -168,8 +208,8 @@ pub(crate) fn bands(samples: &[Sample], splits: &[Split]) -> Vec<Band> {
                 label: "Rest".into(),
                 t0: cs(s.end_ns),
                 t1: cs(rest_end),
-                d0: distance_at(samples, s.end_ns),
-                d1: distance_at(samples, rest_end),
+                d0: distance_at(s.end_ns),
+                d1: distance_at(rest_end),
             });
         }
     }
@@ -232,6 +272,23 @@ mod tests {
     }
 
     #[test]
+    fn a_stroke_ending_in_the_stop_shows_it_moving() {
+        let mut samples: Vec<_> = (0..10)
+            .map(|i| sample(i * 1000, i as u32 * 40, 12_000, None))
+            .collect();
+        for s in &mut samples[6..] {
+            s.pace_cs_per_500m = 0;
+            s.power_w = 0;
+        }
+        let p = points(Machine::RowErg, &samples, &[stroke(0, 3000, 8000)], &[]);
+        assert_eq!(p.pace, vec![Some(12_000)]);
+        assert_eq!(p.d, vec![200], "the sample at 5 s");
+        // A stroke that is all stop keeps its own (empty) reading.
+        let p = points(Machine::RowErg, &samples, &[stroke(0, 7000, 9000)], &[]);
+        assert_eq!(p.pace, vec![None]);
+    }
+
+    #[test]
     fn bands_follow_splits_and_rests() {
         let samples: Vec<_> = (0..100)
             .map(|i| sample(i * 1000, i as u32 * 40, 12_000, None))
@@ -261,7 +318,23 @@ mod tests {
         assert_eq!((b[0].d0, b[0].d1), (0, 1200));
     }
 
+    #[test]
+    fn restarted_counters_add_up() {
+        assert_eq!(
+            cumulative([0, 5, 10, 0, 4, 8, 8].into_iter()),
+            vec![0, 5, 10, 10, 14, 18, 18]
+        );
+        assert_eq!(cumulative(std::iter::empty()), Vec::<u64>::new());
+    }
+
     proptest! {
+        #[test]
+        fn cumulative_never_falls(v in proptest::collection::vec(0u64..1000, 0..50)) {
+            let c = cumulative(v.iter().copied());
+            prop_assert!(c.windows(2).all(|w| w[0] <= w[1]));
+            prop_assert_eq!(c.len(), v.len());
+        }
+
         #[test]
         fn any_session_gives_ascending_points(
             times in proptest::collection::vec(0u64..10_000, 0..40),
