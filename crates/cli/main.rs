@@ -52,7 +52,7 @@ enum Command {
     Export(Box<cmd::export::ExportArgs>),
     /// Write one session's report: a self-contained HTML page with its charts and force curves.
     Report(cmd::report::ReportArgs),
-    /// Serve Terra's REST API (/v2/activity, /v2/userInfo, /v2/subscriptions) over the store.
+    /// Serve Terra's REST API (/v2/activity, /v2/userInfo, /v2/subscriptions) and the report pages (/, /sessions/ID, /compare) over the store.
     Serve(Box<cmd::serve::ServeArgs>),
 }
 
