@@ -11,6 +11,7 @@ pub mod fuzz;
 pub mod probe;
 pub mod raw;
 pub mod record;
+pub mod report;
 pub mod script;
 pub mod serve;
 pub mod sessions;

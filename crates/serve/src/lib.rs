@@ -9,6 +9,11 @@
 //! - `GET /v2/userInfo?user_id=|reference_id=`
 //! - `GET /v2/subscriptions[?page&per_page]`
 //!
+//! And pages for a browser, rendered by `erglink-report` ([`pages`]): `/`,
+//! `/sessions/{id}`, `/compare?a=ID&b=ID`, `/assets/uplot.{js,css}`. With
+//! an API key they take HTTP Basic, user = dev id, password = key
+//! ([`auth::basic`]); `/v2` keeps Terra's headers.
+//!
 //! Sessions are read through the store's reader (its own connection, WAL:
 //! a recorder writing the same database is never blocked) and normalised
 //! one at a time straight into the response, so a big range is streamed.
@@ -34,6 +39,7 @@ mod activity;
 pub mod auth;
 mod error;
 mod limits;
+pub mod pages;
 mod prefill;
 pub mod problem;
 pub mod query;
