@@ -7,6 +7,7 @@ pub mod demo;
 pub mod devices;
 pub mod doctor;
 pub mod export;
+pub mod pcap;
 pub mod probe;
 pub mod raw;
 pub mod record;
