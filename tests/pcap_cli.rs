@@ -259,6 +259,7 @@ struct Usbmon {
 }
 
 impl Usbmon {
+    #[allow(clippy::too_many_arguments)]
     fn record(
         &self,
         urb: u64,
@@ -468,7 +469,10 @@ fn text2pcap(
 }
 
 /// (elapsed µs, direction, report id, wire) of every frame of each monitor.
-fn decoded(path: &Path) -> (Json, Vec<Vec<(u64, String, String, String)>>) {
+/// (elapsed µs, direction, report id, wire).
+type FrameRow = (u64, String, String, String);
+
+fn decoded(path: &Path) -> (Json, Vec<Vec<FrameRow>>) {
     let o = ok(erglink(&["csafe", "pcap", p(path), "--json"]));
     let doc: Json = serde_json::from_slice(&o.stdout).unwrap();
     let monitors = doc["monitors"]
@@ -494,7 +498,7 @@ fn decoded(path: &Path) -> (Json, Vec<Vec<(u64, String, String, String)>>) {
     (doc, monitors)
 }
 
-fn expected_frames(offset_us: u64) -> Vec<(u64, String, String, String)> {
+fn expected_frames(offset_us: u64) -> Vec<FrameRow> {
     let hex = |b: &[u8]| erglink_csafe::format_hex(strip_padding(b.to_vec()).as_slice());
     let e = |t: u64, d: &str, f: &[u8]| (t + offset_us, d.to_string(), "0x02".to_string(), hex(f));
     vec![
