@@ -17,7 +17,7 @@ use erglink_transport::{Backend, DeviceInfo, ReportSizes, Transcript, Transcript
 use serde_json::{Value as Json, json};
 
 use crate::error::Failure;
-use crate::output::{Stream, emit_json, hex_id};
+use crate::output::{Stream, hex_id};
 use crate::render::{command_json, command_text, response_json, response_text};
 
 #[derive(Debug, Args)]
@@ -186,31 +186,51 @@ impl Conversation {
     }
 }
 
-fn monitor_json(d: &Device, decoded: &DecodedFrames) -> Json {
+/// A JSON object written without its closing brace, so that long arrays
+/// can follow it one element at a time.
+fn open_object(out: &mut Stream, fields: &Json) {
+    let text = fields.to_string();
+    out.write(text.strip_suffix('}').unwrap_or(&text));
+    if fields.as_object().is_some_and(|m| !m.is_empty()) {
+        out.write(",");
+    }
+}
+
+/// One monitor, its frames streamed: an hour's capture is 250 k frames,
+/// which as one JSON value would take gigabytes.
+fn write_monitor_json(out: &mut Stream, d: &Device, decoded: &DecodedFrames) {
     let mut conv = Conversation {
         shape: RequestShape::from_commands(&[]),
     };
-    json!({
-        "interface": d.interface,
-        "bus": d.bus,
-        "address": d.address,
-        "vendor_id": d.identity.vendor_id.map(|v| format!("0x{v:04X}")),
-        "product_id": d.identity.product_id.map(|v| format!("0x{v:04X}")),
-        "manufacturer": d.identity.manufacturer,
-        "product": d.identity.product,
-        "serial": d.identity.serial,
-        "found_by": match d.found_by { FoundBy::Descriptor => "descriptor", FoundBy::CsafeFrames => "csafe_frames" },
-        "reports": d.reports.len(),
-        "set_reports": d.reports.iter().filter(|r| r.via == Via::SetReport).count(),
-        "report_sizes": d.report_sizes.iter().map(|(id, n)| (id.to_string(), json!(n))).collect::<serde_json::Map<_, _>>(),
-        "frames": decoded.frames.iter().map(|f| conv.frame_json(f)).collect::<Vec<_>>(),
-        "dropped": decoded.dropped.iter().map(|x| json!({
-            "elapsed_s": x.t_ns as f64 / 1e9,
-            "direction": x.direction.name(),
-            "error": x.error.to_string(),
-        })).collect::<Vec<_>>(),
-        "dropped_bytes": decoded.tx_stats.dropped_bytes + decoded.rx_stats.dropped_bytes,
-    })
+    open_object(
+        out,
+        &json!({
+            "interface": d.interface,
+            "bus": d.bus,
+            "address": d.address,
+            "vendor_id": d.identity.vendor_id.map(|v| format!("0x{v:04X}")),
+            "product_id": d.identity.product_id.map(|v| format!("0x{v:04X}")),
+            "manufacturer": d.identity.manufacturer,
+            "product": d.identity.product,
+            "serial": d.identity.serial,
+            "found_by": match d.found_by { FoundBy::Descriptor => "descriptor", FoundBy::CsafeFrames => "csafe_frames" },
+            "reports": d.reports.len(),
+            "set_reports": d.reports.iter().filter(|r| r.via == Via::SetReport).count(),
+            "report_sizes": d.report_sizes.iter().map(|(id, n)| (id.to_string(), json!(n))).collect::<serde_json::Map<_, _>>(),
+            "dropped": decoded.dropped.iter().map(|x| json!({
+                "elapsed_s": x.t_ns as f64 / 1e9,
+                "direction": x.direction.name(),
+                "error": x.error.to_string(),
+            })).collect::<Vec<_>>(),
+            "dropped_bytes": decoded.tx_stats.dropped_bytes + decoded.rx_stats.dropped_bytes,
+        }),
+    );
+    out.write("\"frames\":[");
+    for (i, f) in decoded.frames.iter().enumerate() {
+        out.write(if i == 0 { "\n" } else { ",\n" });
+        out.write(&conv.frame_json(f).to_string());
+    }
+    out.write("\n]}");
 }
 
 pub fn pcap(a: PcapArgs) -> Result<()> {
@@ -232,20 +252,29 @@ pub fn pcap(a: PcapArgs) -> Result<()> {
         write_transcript(out, &a.file, picked[0])?;
     }
     let decoded: Vec<DecodedFrames> = picked.iter().map(|d| decode_frames(d)).collect();
+    let mut out = Stream::new();
     if a.json {
-        emit_json(&json!({
-            "capture": {
-                "format": cap.format.name(),
-                "link_types": cap.interfaces.iter().map(|l| l.number()).collect::<Vec<_>>(),
-                "packets": cap.packets,
-                "usb_packets": cap.usb_packets,
-                "unreadable_usb_packets": cap.unreadable,
-            },
-            "monitors": picked.iter().zip(&decoded).map(|(d, f)| monitor_json(d, f)).collect::<Vec<_>>(),
-        }));
+        open_object(
+            &mut out,
+            &json!({
+                "capture": {
+                    "format": cap.format.name(),
+                    "link_types": cap.interfaces.iter().map(|l| l.number()).collect::<Vec<_>>(),
+                    "packets": cap.packets,
+                    "usb_packets": cap.usb_packets,
+                    "unreadable_usb_packets": cap.unreadable,
+                },
+            }),
+        );
+        out.write("\n\"monitors\":[");
+        for (i, (d, f)) in picked.iter().zip(&decoded).enumerate() {
+            out.write(if i == 0 { "\n" } else { ",\n" });
+            write_monitor_json(&mut out, d, f);
+        }
+        out.line("\n]}");
+        out.finish();
         return Ok(());
     }
-    let mut out = Stream::new();
     let links: Vec<String> = cap.interfaces.iter().map(|l| link_name(*l)).collect();
     out.line(&format!(
         "capture: {}, {} ({} packets, {} USB{})",
