@@ -10,6 +10,9 @@ use erglink_transport::Transcript;
 use erglink_transport::transcript::Direction;
 use serde_json::Value as Json;
 
+mod pcap_records;
+use pcap_records::*;
+
 fn erglink(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_erglink"))
         .args(args)
@@ -225,211 +228,6 @@ fn issue19_transcript_to_pcapng_and_back_replays() {
 
 // ---- captures from an independent writer ----
 
-const GET_DEVICE_DESCRIPTOR: [u8; 8] = [0x80, 6, 0, 1, 0, 0, 18, 0];
-const SET_REPORT_2: [u8; 8] = [0x21, 9, 2, 2, 0, 0, 121, 0];
-const STATUS_REQUEST: [u8; 4] = [0xF1, 0x80, 0x80, 0xF2];
-const STATUS_REPLY: [u8; 4] = [0xF1, 0x81, 0x81, 0xF2];
-const SERIAL_REQUEST: [u8; 4] = [0xF1, 0x94, 0x94, 0xF2];
-/// GETSERIAL "430000001", status Ready with toggle 0.
-#[rustfmt::skip]
-const SERIAL_REPLY: [u8; 15] = [
-    0xF1, 0x01, 0x94, 0x09, 0x34, 0x33, 0x30, 0x30, 0x30, 0x30, 0x30, 0x30, 0x31, 0xAA, 0xF2,
-];
-
-fn device_descriptor(vid: u16, pid: u16) -> Vec<u8> {
-    let (v, p) = (vid.to_le_bytes(), pid.to_le_bytes());
-    vec![
-        18, 1, 0x10, 0x01, 0, 0, 0, 8, v[0], v[1], p[0], p[1], 0, 1, 0, 0, 0, 1,
-    ]
-}
-
-fn report(id: u8, frame: &[u8], size: usize) -> Vec<u8> {
-    let mut r = vec![id];
-    r.extend_from_slice(frame);
-    r.resize(size + 1, 0);
-    r
-}
-
-/// A usbmon record, laid out as linux/Documentation/usb/usbmon.rst gives it.
-struct Usbmon {
-    big_endian: bool,
-    mmapped: bool,
-    bus: u16,
-    device: u8,
-}
-
-impl Usbmon {
-    #[allow(clippy::too_many_arguments)]
-    fn record(
-        &self,
-        urb: u64,
-        kind: u8,
-        transfer: u8,
-        ep: u8,
-        setup: Option<[u8; 8]>,
-        data: &[u8],
-        urb_len: usize,
-    ) -> Vec<u8> {
-        let be = self.big_endian;
-        let mut r = Vec::new();
-        let mut put = |b: &[u8]| r.extend_from_slice(b);
-        put(&if be {
-            urb.to_be_bytes()
-        } else {
-            urb.to_le_bytes()
-        });
-        put(&[kind, transfer, ep, self.device]);
-        put(&if be {
-            self.bus.to_be_bytes()
-        } else {
-            self.bus.to_le_bytes()
-        });
-        put(&[
-            if setup.is_some() { 0 } else { b'-' },
-            if data.is_empty() { b'<' } else { 0 },
-        ]);
-        put(&[0; 8]); // ts_sec: the pcap record's time is the one readers use
-        put(&[0; 4]); // ts_usec
-        put(&[0; 4]); // status
-        let w32 = |v: usize| {
-            if be {
-                (v as u32).to_be_bytes()
-            } else {
-                (v as u32).to_le_bytes()
-            }
-        };
-        put(&w32(urb_len));
-        put(&w32(data.len()));
-        put(&setup.unwrap_or([0; 8]));
-        if self.mmapped {
-            put(&[0; 16]); // interval, start_frame, xfer_flags, ndesc
-        }
-        put(data);
-        r
-    }
-
-    /// A monitor's exchange: descriptor (optional), then request/reply pairs.
-    fn session(&self, with_descriptor: bool, vid: u16, set_report: bool) -> Vec<(u64, Vec<u8>)> {
-        let mut out = Vec::new();
-        if with_descriptor {
-            out.push((
-                0,
-                self.record(1, b'S', 2, 0x80, Some(GET_DEVICE_DESCRIPTOR), &[], 18),
-            ));
-            out.push((
-                400,
-                self.record(1, b'C', 2, 0x80, None, &device_descriptor(vid, 3), 18),
-            ));
-        }
-        let pairs = [
-            (&STATUS_REQUEST[..], &STATUS_REPLY[..]),
-            (&SERIAL_REQUEST[..], &SERIAL_REPLY[..]),
-        ];
-        for (i, (req, rep)) in pairs.iter().enumerate() {
-            let t = 10_000 + i as u64 * 30_000;
-            let urb = 10 + i as u64 * 3;
-            let req = report(2, req, 120);
-            if set_report {
-                out.push((
-                    t,
-                    self.record(urb, b'S', 2, 0x00, Some(SET_REPORT_2), &req, req.len()),
-                ));
-                out.push((
-                    t + 900,
-                    self.record(urb, b'C', 2, 0x00, None, &[], req.len()),
-                ));
-            } else {
-                out.push((t, self.record(urb, b'S', 1, 0x04, None, &req, req.len())));
-                out.push((
-                    t + 900,
-                    self.record(urb, b'C', 1, 0x04, None, &[], req.len()),
-                ));
-            }
-            out.push((
-                t + 1_000,
-                self.record(urb + 1, b'S', 1, 0x83, None, &[], 121),
-            ));
-            let rep = report(2, rep, 120);
-            out.push((
-                t + 25_000,
-                self.record(urb + 1, b'C', 1, 0x83, None, &rep, rep.len()),
-            ));
-        }
-        out
-    }
-}
-
-/// USBPcap records, laid out as USBPcap's documentation gives them.
-fn usbpcap(
-    irp: u64,
-    completion: bool,
-    device: u16,
-    ep: u8,
-    transfer: u8,
-    stage: Option<u8>,
-    data: &[u8],
-) -> Vec<u8> {
-    let mut r = Vec::new();
-    r.extend_from_slice(&(if stage.is_some() { 28u16 } else { 27u16 }).to_le_bytes());
-    r.extend_from_slice(&irp.to_le_bytes());
-    r.extend_from_slice(&0u32.to_le_bytes());
-    r.extend_from_slice(&(if transfer == 2 { 0x0Bu16 } else { 0x09 }).to_le_bytes());
-    r.push(u8::from(completion));
-    r.extend_from_slice(&2u16.to_le_bytes());
-    r.extend_from_slice(&device.to_le_bytes());
-    r.push(ep);
-    r.push(transfer);
-    r.extend_from_slice(&(data.len() as u32).to_le_bytes());
-    if let Some(s) = stage {
-        r.push(s);
-    }
-    r.extend_from_slice(data);
-    r
-}
-
-fn usbpcap_session(device: u16) -> Vec<(u64, Vec<u8>)> {
-    let mut out = vec![
-        (
-            0,
-            usbpcap(1, false, device, 0x80, 2, Some(0), &GET_DEVICE_DESCRIPTOR),
-        ),
-        (
-            300,
-            usbpcap(
-                1,
-                true,
-                device,
-                0x80,
-                2,
-                Some(3),
-                &device_descriptor(0x17A4, 3),
-            ),
-        ),
-    ];
-    let pairs = [
-        (&STATUS_REQUEST[..], &STATUS_REPLY[..]),
-        (&SERIAL_REQUEST[..], &SERIAL_REPLY[..]),
-    ];
-    for (i, (req, rep)) in pairs.iter().enumerate() {
-        let t = 10_000 + i as u64 * 30_000;
-        let irp = 10 + i as u64 * 2;
-        out.push((
-            t,
-            usbpcap(irp, false, device, 0x02, 1, None, &report(2, req, 120)),
-        ));
-        out.push((t + 900, usbpcap(irp, true, device, 0x02, 1, None, &[])));
-        out.push((
-            t + 1_000,
-            usbpcap(irp + 1, false, device, 0x81, 1, None, &[]),
-        ));
-        out.push((
-            t + 25_000,
-            usbpcap(irp + 1, true, device, 0x81, 1, None, &report(2, rep, 120)),
-        ));
-    }
-    out
-}
-
 /// Writes `packets` (µs, bytes) with text2pcap.
 fn text2pcap(
     tool: &Path,
@@ -468,10 +266,10 @@ fn text2pcap(
     out
 }
 
-/// (elapsed µs, direction, report id, wire) of every frame of each monitor.
 /// (elapsed µs, direction, report id, wire).
 type FrameRow = (u64, String, String, String);
 
+/// Every frame of each monitor, as `csafe pcap --json` gives them.
 fn decoded(path: &Path) -> (Json, Vec<Vec<FrameRow>>) {
     let o = ok(erglink(&["csafe", "pcap", p(path), "--json"]));
     let doc: Json = serde_json::from_slice(&o.stdout).unwrap();
