@@ -107,6 +107,8 @@ pub struct Device {
     /// The largest transfer seen for each report id, less the id byte: a
     /// real monitor pads every report to its full size.
     pub report_sizes: Vec<(u8, usize)>,
+    /// The HID report descriptor, where the capture has it.
+    pub report_descriptor: Option<Vec<u8>>,
 }
 
 /// What a capture holds.
@@ -131,6 +133,7 @@ pub struct Capture {
 #[derive(Default)]
 struct DeviceState {
     device_descriptor: Option<[u8; 18]>,
+    report_descriptor: Option<Vec<u8>>,
     strings: HashMap<u8, String>,
     /// Setup packets waiting for their completion (or, in USBPcap, their data stage).
     setups: HashMap<u64, [u8; 8]>,
@@ -142,6 +145,9 @@ struct DeviceState {
 const MAX_PENDING_SETUPS: usize = 256;
 
 const GET_DESCRIPTOR: (u8, u8) = (0x80, 0x06);
+/// The HID class's GET_DESCRIPTOR, to an interface.
+const GET_INTERFACE_DESCRIPTOR: (u8, u8) = (0x81, 0x06);
+const HID_REPORT_DESCRIPTOR: u8 = 0x22;
 const SET_REPORT: (u8, u8) = (0x21, 0x09);
 const GET_REPORT: (u8, u8) = (0xA1, 0x01);
 
@@ -195,6 +201,12 @@ impl DeviceState {
                 }
                 match setup {
                     Some(s) if kind(&s) == GET_DESCRIPTOR => self.descriptor(s, p.data),
+                    Some(s)
+                        if kind(&s) == GET_INTERFACE_DESCRIPTOR
+                            && s[3] == HID_REPORT_DESCRIPTOR =>
+                    {
+                        self.report_descriptor = Some(p.data.to_vec());
+                    }
                     Some(s) if kind(&s) == GET_REPORT => {
                         self.report(t_ns, Direction::Rx, Via::GetReport, p.data);
                     }
@@ -331,6 +343,7 @@ pub fn read_capture(bytes: &[u8]) -> Result<Capture, CaptureError> {
                 found_by,
                 reports: state.reports,
                 report_sizes,
+                report_descriptor: state.report_descriptor,
             })
         })
         .collect();

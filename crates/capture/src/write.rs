@@ -3,8 +3,10 @@
 //! The file starts with GET_DESCRIPTOR exchanges for the device descriptor
 //! and its strings, so Wireshark names the device (vendor `17a4` is
 //! "Concept2" in its tables) and a reader of the file finds it by vendor.
-//! There is no configuration descriptor, so Wireshark does not know the
-//! interface is HID and shows each report as `usb.capdata`. Those
+//! A HID report descriptor follows, when the caller gives one, so that a
+//! reader learns the size of every report, used or not. There is no
+//! configuration descriptor, so Wireshark does not know the interface is HID
+//! and shows each report as `usb.capdata`. Those
 //! descriptors are erglink's own, built from the transcript's identity: the
 //! monitor's real ones were not recorded.
 
@@ -38,6 +40,9 @@ pub struct DeviceDescription {
     pub serial: Option<String>,
     /// Bytes after the report id of each report: reports are padded to it.
     pub report_sizes: Vec<(u8, usize)>,
+    /// A HID report descriptor to write after the device's descriptors, so
+    /// that a reader learns every report's size.
+    pub report_descriptor: Option<Vec<u8>>,
 }
 
 impl Default for DeviceDescription {
@@ -49,6 +54,7 @@ impl Default for DeviceDescription {
             product: None,
             serial: None,
             report_sizes: Vec::new(),
+            report_descriptor: None,
         }
     }
 }
@@ -87,22 +93,31 @@ impl<W: Write> Packets<W> {
         Ok(())
     }
 
-    fn get_descriptor(&mut self, kind: u8, index: u8, data: &[u8]) -> Result<(), CaptureError> {
+    /// A standard GET_DESCRIPTOR to the device, or (`to_interface`) the HID
+    /// class's to interface 0.
+    fn get_descriptor(
+        &mut self,
+        to_interface: bool,
+        kind: u8,
+        index: u8,
+        data: &[u8],
+    ) -> Result<(), CaptureError> {
         self.irp += 1;
-        let lang = if kind == 3 && index != 0 {
+        let w_index = if kind == 3 && index != 0 {
             LANGID_EN_US
         } else {
             0
         };
+        let len = (data.len() as u16).to_le_bytes();
         let setup = [
-            0x80,
+            if to_interface { 0x81 } else { 0x80 },
             0x06,
             index,
             kind,
-            lang as u8,
-            (lang >> 8) as u8,
-            data.len() as u8,
-            0,
+            w_index as u8,
+            (w_index >> 8) as u8,
+            len[0],
+            len[1],
         ];
         self.buf.clear();
         usbpcap_header(
@@ -232,15 +247,18 @@ pub fn write_usbpcap_pcapng<W: Write>(
         index(2),
         1,
     ];
-    p.get_descriptor(1, 0, &device_descriptor)?;
+    p.get_descriptor(false, 1, 0, &device_descriptor)?;
     if strings.iter().any(Option::is_some) {
         let lang = LANGID_EN_US.to_le_bytes();
-        p.get_descriptor(3, 0, &[4, 3, lang[0], lang[1]])?;
+        p.get_descriptor(false, 3, 0, &[4, 3, lang[0], lang[1]])?;
         for (i, s) in strings.iter().enumerate() {
             if let Some(s) = s {
-                p.get_descriptor(3, i as u8 + 1, &string_descriptor(s))?;
+                p.get_descriptor(false, 3, i as u8 + 1, &string_descriptor(s))?;
             }
         }
+    }
+    if let Some(d) = &device.report_descriptor {
+        p.get_descriptor(true, 0x22, 0, d)?;
     }
     let mut report = Vec::with_capacity(600);
     for r in reports {

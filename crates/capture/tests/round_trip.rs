@@ -25,6 +25,7 @@ fn pm5() -> DeviceDescription {
         product: Some("Concept2 Performance Monitor 5 (PM5)".into()),
         serial: Some("430000001".into()),
         report_sizes: vec![(1, 20), (2, 120), (4, 500)],
+        report_descriptor: None,
     }
 }
 

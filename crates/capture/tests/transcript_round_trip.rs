@@ -9,7 +9,10 @@ use erglink_capture::{
     DeviceDescription, Direction, HidReport, Via, read_capture, write_usbpcap_pcapng,
 };
 use erglink_transport::transcript::Direction as TDir;
-use erglink_transport::{Backend, DeviceInfo, ReportSizes, Transcript, TranscriptWriter};
+use erglink_transport::{
+    Backend, DeviceInfo, Transcript, TranscriptWriter, build_report_descriptor,
+    parse_report_descriptor,
+};
 use proptest::prelude::*;
 
 #[derive(Clone)]
@@ -33,6 +36,7 @@ fn to_pcapng(t: &Transcript) -> Vec<u8> {
         product: info.product.clone(),
         serial: info.serial.clone(),
         report_sizes: t.report_sizes.entries().to_vec(),
+        report_descriptor: Some(build_report_descriptor(t.report_sizes.entries())),
     };
     let reports: Vec<HidReport> = t
         .lines
@@ -61,7 +65,8 @@ fn from_pcapng(file: &[u8]) -> String {
     info.serial = d.identity.serial.clone();
     info.product = d.identity.product.clone();
     let buf = Shared(Arc::new(Mutex::new(Vec::new())));
-    let sizes = ReportSizes::new(d.report_sizes.clone());
+    // As `csafe pcap --transcript` does: the report descriptor's sizes.
+    let sizes = parse_report_descriptor(d.report_descriptor.as_deref().unwrap()).output;
     let mut w = TranscriptWriter::new(Box::new(buf.clone()), &info, &sizes).unwrap();
     for r in &d.reports {
         let mut report = vec![r.report_id];
@@ -120,9 +125,7 @@ proptest! {
         prop_assert_eq!((a.vendor_id, a.product_id), (b.vendor_id, b.product_id));
         prop_assert_eq!(a.serial, b.serial);
         prop_assert_eq!(a.product, b.product);
-        // Sizes come back for every report id the transcript used.
-        for l in &original.lines {
-            prop_assert_eq!(back.report_sizes.get(l.report_id), original.report_sizes.get(l.report_id));
-        }
+        // Every report size comes back, used or not, through the report descriptor.
+        prop_assert_eq!(back.report_sizes, original.report_sizes);
     }
 }

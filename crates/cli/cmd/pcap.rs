@@ -13,7 +13,10 @@ use erglink_capture::{
 };
 use erglink_csafe::{RequestShape, Response, decode_request, format_hex};
 use erglink_transport::transcript::Direction as TranscriptDirection;
-use erglink_transport::{Backend, DeviceInfo, ReportSizes, Transcript, TranscriptWriter};
+use erglink_transport::{
+    Backend, DeviceInfo, ReportSizes, Transcript, TranscriptWriter, build_report_descriptor,
+    parse_report_descriptor,
+};
 use serde_json::{Value as Json, json};
 
 use crate::error::Failure;
@@ -216,7 +219,8 @@ fn write_monitor_json(out: &mut Stream, d: &Device, decoded: &DecodedFrames) {
             "found_by": match d.found_by { FoundBy::Descriptor => "descriptor", FoundBy::CsafeFrames => "csafe_frames" },
             "reports": d.reports.len(),
             "set_reports": d.reports.iter().filter(|r| r.via == Via::SetReport).count(),
-            "report_sizes": d.report_sizes.iter().map(|(id, n)| (id.to_string(), json!(n))).collect::<serde_json::Map<_, _>>(),
+            "report_sizes": report_sizes(d).entries().iter().map(|(id, n)| (id.to_string(), json!(n))).collect::<serde_json::Map<_, _>>(),
+            "report_descriptor": d.report_descriptor.as_deref().map(format_hex),
             "dropped": decoded.dropped.iter().map(|x| json!({
                 "elapsed_s": x.t_ns as f64 / 1e9,
                 "direction": x.direction.name(),
@@ -352,6 +356,22 @@ fn write_atomic(
     Ok(())
 }
 
+/// The sizes the report descriptor gives, where the capture has it, then
+/// those of the largest transfer of each report id it does not name.
+fn report_sizes(d: &Device) -> ReportSizes {
+    let mut entries = d
+        .report_descriptor
+        .as_deref()
+        .map(|desc| parse_report_descriptor(desc).output.entries().to_vec())
+        .unwrap_or_default();
+    for &(id, n) in &d.report_sizes {
+        if !entries.iter().any(|e| e.0 == id) {
+            entries.push((id, n));
+        }
+    }
+    ReportSizes::new(entries)
+}
+
 fn write_transcript(out: &Path, capture: &Path, d: &Device) -> Result<()> {
     let mut info = DeviceInfo::new(Backend::Usb, capture.display().to_string());
     info.vendor_id = d
@@ -362,7 +382,7 @@ fn write_transcript(out: &Path, capture: &Path, d: &Device) -> Result<()> {
     info.serial = d.identity.serial.clone();
     info.manufacturer = d.identity.manufacturer.clone();
     info.product = d.identity.product.clone();
-    let sizes = ReportSizes::new(d.report_sizes.clone());
+    let sizes = report_sizes(d);
     write_atomic(out, |file| {
         let mut w = TranscriptWriter::new(Box::new(std::io::BufWriter::new(file)), &info, &sizes)?;
         w.note(
@@ -421,6 +441,8 @@ pub fn transcript_to_pcap(a: TranscriptToPcapArgs) -> Result<()> {
         product: info.as_ref().and_then(|i| known(&i.product)),
         serial: info.as_ref().and_then(|i| known(&i.serial)),
         report_sizes: sizes.entries().to_vec(),
+        // So that every report size survives, used or not.
+        report_descriptor: Some(build_report_descriptor(sizes.entries())),
     };
     let reports: Vec<HidReport> = t
         .lines
