@@ -26,6 +26,10 @@ pub enum Cmd {
     List(ListArgs),
     /// Decode the bundled recording of a real PM5 (a 100 m row over Bluetooth).
     Capture(crate::cmd::capture::CaptureArgs),
+    /// Decode the CSAFE traffic in a USB capture (pcap or pcapng; Linux usbmon, Windows USBPcap).
+    Pcap(crate::cmd::pcap::PcapArgs),
+    /// Write a transcript as a pcapng (USBPcap framing) that Wireshark and tshark open.
+    TranscriptToPcap(crate::cmd::pcap::TranscriptToPcapArgs),
 }
 
 #[derive(Debug, Args)]
@@ -72,6 +76,8 @@ pub fn run(cmd: Cmd) -> Result<()> {
         Cmd::Decode(a) => decode(a),
         Cmd::List(a) => list(a),
         Cmd::Capture(a) => crate::cmd::capture::run(a),
+        Cmd::Pcap(a) => crate::cmd::pcap::pcap(a),
+        Cmd::TranscriptToPcap(a) => crate::cmd::pcap::transcript_to_pcap(a),
     }
 }
 

@@ -8,6 +8,7 @@ pub mod devices;
 pub mod doctor;
 pub mod export;
 pub mod fuzz;
+pub mod pcap;
 pub mod probe;
 pub mod raw;
 pub mod record;
