@@ -1,0 +1,370 @@
+//! The exporter: settings, planning against the store's export ledger,
+//! and a run that ships each session in its own transaction.
+//!
+//! The ledger (destination key `postgres://HOST:PORT/DBNAME`) marks each
+//! attempt before the transaction starts and its outcome after the commit.
+//! Between the two, a crash leaves the entry pending and in flight; the
+//! next run sends the session again, and the database itself settles it:
+//! a session whose row is there was committed whole, so it is recorded as
+//! delivered and nothing is written twice.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use erglink_model::{ExportState, Session, SessionId, SessionState, UtcNanos};
+use erglink_normalize::Options;
+use erglink_store::{Attempt, Ledger, Store};
+use rustls::ClientConfig;
+use tokio::runtime::Runtime;
+use tokio_postgres::Client;
+
+use crate::write::{Written, write_session};
+use crate::{Error, Password, PgUrl, Result, feed, schema};
+
+/// Everything an export to PostgreSQL needs.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Where to.
+    pub url: PgUrl,
+    /// The password, if the server asks for one.
+    pub password: Option<Password>,
+    /// The CA certificates (PEM) for `verify-full`; else the webpki roots.
+    pub ca_file: Option<PathBuf>,
+    /// This recorder host's name in `erglink.hosts`.
+    pub host_name: String,
+    /// How the Terra activity is normalised (stroke resolution by default).
+    pub normalize: Options,
+    /// Replace sessions the database has, in one transaction each.
+    pub resend: bool,
+    /// Connecting gives up after this long.
+    pub connect_timeout: Duration,
+}
+
+impl Config {
+    /// Defaults around the URL.
+    pub fn new(url: PgUrl, host_name: impl Into<String>) -> Self {
+        Self {
+            url,
+            password: None,
+            ca_file: None,
+            host_name: host_name.into(),
+            normalize: Options::default(),
+            resend: false,
+            connect_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// Why a selected session is not shipped.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SkipReason {
+    /// The ledger says it is in this database.
+    AlreadyDelivered,
+    /// The database refused it before; `--resend` tries again.
+    FailedBefore(Option<String>),
+    /// Still being recorded.
+    StillRecording,
+}
+
+impl std::fmt::Display for SkipReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::AlreadyDelivered => f.write_str("in the database already"),
+            Self::FailedBefore(e) => write!(
+                f,
+                "refused before ({}); --resend tries again",
+                e.as_deref().unwrap_or("no error recorded")
+            ),
+            Self::StillRecording => f.write_str("still being recorded"),
+        }
+    }
+}
+
+/// Sessions left alone, and why.
+pub type Skipped = Vec<(SessionId, SkipReason)>;
+
+/// One session shipped.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Shipped {
+    /// The session.
+    pub session: SessionId,
+    /// What the transaction did.
+    pub written: Written,
+    /// How long it took.
+    pub elapsed: Duration,
+}
+
+/// What a run did.
+#[derive(Clone, Debug, Default)]
+pub struct Report {
+    /// The ledger's destination key.
+    pub destination: String,
+    /// Sessions shipped (or found there already), in order.
+    pub shipped: Vec<Shipped>,
+    /// Sessions left alone, and why.
+    pub skipped: Skipped,
+    /// Sessions not shipped: the error, and whether the database refused
+    /// them for good (else a later run tries again).
+    pub failed: Vec<(SessionId, String, bool)>,
+}
+
+/// What a run reports as it goes.
+#[derive(Debug)]
+pub enum Event<'a> {
+    /// A session is in.
+    Shipped(&'a Shipped),
+    /// A session failed.
+    Failed(&'a SessionId, &'a Error),
+    /// The database is out of reach; `--watch` tries again after `wait`.
+    Waiting {
+        /// Why.
+        error: &'a Error,
+        /// How long.
+        wait: Duration,
+    },
+}
+
+pub(crate) fn now() -> UtcNanos {
+    let d = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
+    UtcNanos(i64::try_from(d.as_nanos()).unwrap_or(i64::MAX))
+}
+
+fn new_dedup_id(session: &SessionId) -> String {
+    format!("{session}-{}", now().0)
+}
+
+struct Connected {
+    client: Client,
+    host_id: i64,
+}
+
+/// Ships sessions from a store to one PostgreSQL database. Blocking: it
+/// runs its own single-threaded runtime for the connection, and reads the
+/// store on a thread of its own while the rows go out.
+pub struct Exporter {
+    config: Config,
+    tls: Option<Arc<ClientConfig>>,
+    runtime: Runtime,
+    connected: Option<Connected>,
+}
+
+impl std::fmt::Debug for Exporter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Exporter")
+            .field("destination", &self.destination())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Exporter {
+    /// Checks the settings (the CA file is read here); connects later.
+    pub fn new(config: Config) -> Result<Self> {
+        let tls =
+            crate::tls::client_config(config.url.sslmode, config.ca_file.as_deref())?.map(Arc::new);
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(Error::Runtime)?;
+        Ok(Self {
+            config,
+            tls,
+            runtime,
+            connected: None,
+        })
+    }
+
+    /// The ledger's destination key.
+    pub fn destination(&self) -> String {
+        self.config.url.destination_key()
+    }
+
+    /// The settings.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Connects (if not connected), migrates the schema and registers the
+    /// host. A newer schema is refused here, before anything is written.
+    pub fn connect(&mut self) -> Result<()> {
+        if self
+            .connected
+            .as_ref()
+            .is_some_and(|c| !c.client.is_closed())
+        {
+            return Ok(());
+        }
+        self.connected = None;
+        let c = &self.config;
+        let tls = self.tls.as_deref();
+        let connected = self.runtime.block_on(async {
+            let mut client =
+                crate::connect::connect(&c.url, c.password.as_ref(), tls, c.connect_timeout)
+                    .await?;
+            schema::migrate(&mut client).await?;
+            let host_id: i64 = client
+                .query_one(
+                    "INSERT INTO erglink.hosts (name) VALUES ($1)
+                     ON CONFLICT (name) DO UPDATE SET last_seen = now()
+                     RETURNING id",
+                    &[&c.host_name],
+                )
+                .await?
+                .get(0);
+            Ok::<_, Error>(Connected { client, host_id })
+        })?;
+        self.connected = Some(connected);
+        Ok(())
+    }
+
+    /// Drops the connection (after an error, so the next call reconnects).
+    pub fn disconnect(&mut self) {
+        self.connected = None;
+    }
+
+    /// Which of `sessions` to ship, and why the others are left.
+    pub fn plan(&self, ledger: &Ledger, sessions: &[Session]) -> Result<(Vec<Session>, Skipped)> {
+        let dest = self.destination();
+        let mut todo = Vec::new();
+        let mut skipped = Vec::new();
+        for s in sessions {
+            if s.state == SessionState::Recording {
+                skipped.push((s.id.clone(), SkipReason::StillRecording));
+                continue;
+            }
+            if !self.config.resend
+                && let Some(e) = ledger.entry(&s.id, &dest)?
+            {
+                match e.state {
+                    ExportState::Delivered => {
+                        skipped.push((s.id.clone(), SkipReason::AlreadyDelivered));
+                        continue;
+                    }
+                    ExportState::Failed => {
+                        skipped.push((s.id.clone(), SkipReason::FailedBefore(e.last_error)));
+                        continue;
+                    }
+                    ExportState::Pending => {}
+                }
+            }
+            todo.push(s.clone());
+        }
+        Ok((todo, skipped))
+    }
+
+    /// Ships one session: ledger first, then the transaction, then the
+    /// ledger again. Returns the error of a failed attempt after recording it.
+    pub fn ship(
+        &mut self,
+        store: &Store,
+        ledger: &mut Ledger,
+        session: &Session,
+    ) -> Result<Shipped> {
+        let started = Instant::now();
+        let dest = self.destination();
+        let id = &session.id;
+        let entry = if self.config.resend {
+            ledger.requeue(id, &dest, &new_dedup_id(id), now())?
+        } else {
+            ledger.enqueue(id, &dest, &new_dedup_id(id), now())?
+        };
+        ledger.begin_attempt(
+            std::slice::from_ref(id),
+            &dest,
+            &entry.dedup_id,
+            now().0 / 1_000_000,
+            now(),
+        )?;
+        let result = self.write(store, session);
+        let attempt = match &result {
+            Ok(_) => Attempt::Delivered,
+            Err(e) => Attempt::Failed {
+                error: e.to_string(),
+                give_up: matches!(e, Error::Postgres(_)) && !e.is_transient(),
+            },
+        };
+        ledger.record_attempts(std::slice::from_ref(id), &dest, &attempt, None, now())?;
+        if result.as_ref().is_err_and(Error::is_transient) {
+            self.disconnect();
+        }
+        let written = result?;
+        Ok(Shipped {
+            session: id.clone(),
+            written,
+            elapsed: started.elapsed(),
+        })
+    }
+
+    fn write(&mut self, store: &Store, session: &Session) -> Result<Written> {
+        self.connect()?;
+        let replace = self.config.resend;
+        let options = self.config.normalize;
+        let runtime = &self.runtime;
+        let Some(connected) = self.connected.as_mut() else {
+            return Err(Error::Export(erglink_export::Error::Delivery(
+                "not connected".into(),
+            )));
+        };
+        let reader = store.reader()?;
+        let (tx, rx) = tokio::sync::mpsc::channel(feed::DEPTH);
+        std::thread::scope(|scope| {
+            scope.spawn(move || feed::produce(&reader, session, &options, &tx));
+            runtime.block_on(write_session(
+                &mut connected.client,
+                connected.host_id,
+                session,
+                replace,
+                rx,
+            ))
+        })
+    }
+
+    /// Ships `sessions` from `store` (oldest first is the caller's order),
+    /// holding the ledger's lock on this destination. Stops at the first
+    /// error that reconnecting could cure (the rest stay for the next run).
+    pub fn run(
+        &mut self,
+        store: &Store,
+        sessions: &[Session],
+        on_event: &dyn Fn(&Event<'_>),
+    ) -> Result<Report> {
+        let mut ledger = store.ledger()?;
+        let _lock = ledger.lock_destination(&self.destination())?;
+        let (todo, skipped) = self.plan(&ledger, sessions)?;
+        let mut report = Report {
+            destination: self.destination(),
+            skipped,
+            ..Report::default()
+        };
+        if todo.is_empty() {
+            return Ok(report);
+        }
+        self.connect()?;
+        for (i, s) in todo.iter().enumerate() {
+            match self.ship(store, &mut ledger, s) {
+                Ok(shipped) => {
+                    on_event(&Event::Shipped(&shipped));
+                    report.shipped.push(shipped);
+                }
+                Err(e) => {
+                    on_event(&Event::Failed(&s.id, &e));
+                    let transient = e.is_transient();
+                    report
+                        .failed
+                        .push((s.id.clone(), e.to_string(), !transient));
+                    if transient {
+                        for rest in &todo[i + 1..] {
+                            report
+                                .failed
+                                .push((rest.id.clone(), format!("not sent: {e}"), false));
+                        }
+                        break;
+                    }
+                }
+            }
+        }
+        Ok(report)
+    }
+}
