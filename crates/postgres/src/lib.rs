@@ -55,6 +55,7 @@ mod write;
 pub use error::{Error, Result};
 pub use exporter::{Config, Event, Exporter, Report, Shipped, SkipReason};
 pub use password::{Password, PasswordSource, pgpass_match};
+pub use tokio_postgres::error::SqlState;
 pub use url::{PgUrl, SslMode};
 pub use watch::WatchOptions;
 pub use write::{RowCounts, Written};

@@ -364,6 +364,13 @@ impl Sql {
         self.query(sql, params)[0].get(0)
     }
 
+    /// Creates or migrates the schema, as an export's first connection does.
+    pub fn migrate(&mut self) {
+        self.runtime
+            .block_on(crate::schema::migrate(&mut self.client))
+            .unwrap_or_else(|e| panic!("migrating: {e}"));
+    }
+
     /// Runs statements without results.
     pub fn batch(&self, sql: &str) {
         self.runtime
