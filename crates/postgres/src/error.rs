@@ -80,6 +80,26 @@ fn describe(e: &tokio_postgres::Error) -> String {
     s
 }
 
+/// True when the TLS handshake failed on rustls's side: a certificate
+/// not trusted, a name that does not match, no common protocol.
+fn tls_refusal(e: &tokio_postgres::Error) -> bool {
+    let mut cause = std::error::Error::source(e);
+    while let Some(c) = cause {
+        if c.downcast_ref::<rustls::Error>().is_some() {
+            return true;
+        }
+        if let Some(io) = c.downcast_ref::<std::io::Error>()
+            && io
+                .get_ref()
+                .is_some_and(|inner| inner.downcast_ref::<rustls::Error>().is_some())
+        {
+            return true;
+        }
+        cause = c.source();
+    }
+    false
+}
+
 impl Error {
     /// True for what waiting and reconnecting can cure: the connection was
     /// lost or refused, the server is starting or shutting down, out of
@@ -90,7 +110,9 @@ impl Error {
             return false;
         };
         match e.code() {
-            None => true, // I/O, a closed connection, a timeout, TLS
+            // A certificate refused stays refused; waiting does not cure it.
+            None if tls_refusal(e) => false,
+            None => true, // I/O, a closed connection, a timeout
             Some(code) => {
                 let c = code.code();
                 c.starts_with("08") // connection exception

@@ -21,3 +21,16 @@ FROM erglink.force_curves fc,
 WHERE fc.session_id = $1 AND fc.complete
 GROUP BY u.point
 ORDER BY u.point;";
+
+/// What a recorder host's role needs once the schema exists (the first
+/// run, which creates it, needs a role that may create a schema in the
+/// database, or its owner). `erglink_writer` is the role's name.
+pub const WRITER_GRANTS: &str = "\
+GRANT USAGE ON SCHEMA erglink TO erglink_writer;
+GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA erglink TO erglink_writer;
+GRANT USAGE ON ALL SEQUENCES IN SCHEMA erglink TO erglink_writer;";
+
+/// What an analyst's role needs to read everything (tables and views).
+pub const READER_GRANTS: &str = "\
+GRANT USAGE ON SCHEMA erglink TO lab_reader;
+GRANT SELECT ON ALL TABLES IN SCHEMA erglink TO lab_reader;";

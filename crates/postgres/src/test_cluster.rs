@@ -189,6 +189,16 @@ impl Cluster {
                 .args(["-E", "UTF8", "--no-sync", "--no-instructions"])
                 .output(),
         );
+        if options.tls.is_some() {
+            // TLS only over TCP, so that no test passes in plain text by mistake.
+            let hba = data.join("pg_hba.conf");
+            let rules = std::fs::read_to_string(&hba).expect("pg_hba.conf");
+            std::fs::write(
+                &hba,
+                format!("hostnossl all all 127.0.0.1/32 reject\n{rules}"),
+            )
+            .expect("pg_hba.conf");
+        }
         for attempt in 0.. {
             cluster.port = free_port();
             match cluster.pg_ctl_start() {
@@ -279,10 +289,12 @@ impl Cluster {
         self.pg_ctl_start().unwrap_or_else(|e| panic!("{e}"));
     }
 
-    /// A connection as the superuser to the lab database.
+    /// A connection as the superuser to the lab database, through the
+    /// socket in the cluster's folder (trusted, and plain even when TCP
+    /// needs TLS).
     pub fn superuser(&self) -> Sql {
-        Sql::connect(self.port, SUPERUSER, PASSWORD, DATABASE)
-            .or_else(|_| Sql::connect(self.port, SUPERUSER, PASSWORD, "postgres"))
+        Sql::over_socket(self.dir.path(), self.port, DATABASE)
+            .or_else(|_| Sql::over_socket(self.dir.path(), self.port, "postgres"))
             .unwrap_or_else(|e| panic!("connecting to the test cluster: {e}"))
     }
 
@@ -316,26 +328,37 @@ impl std::fmt::Debug for Sql {
 }
 
 impl Sql {
-    /// Connects to `db` on 127.0.0.1:`port`.
+    /// Connects to `db` on 127.0.0.1:`port` as `user`.
     pub fn connect(
         port: u16,
         user: &str,
         password: &str,
         db: &str,
     ) -> Result<Self, tokio_postgres::Error> {
+        let mut config = tokio_postgres::Config::new();
+        config
+            .host("127.0.0.1")
+            .port(port)
+            .user(user)
+            .password(password)
+            .dbname(db);
+        Self::with(config)
+    }
+
+    /// Connects to `db` as the superuser through the socket in `dir`.
+    pub fn over_socket(dir: &Path, port: u16, db: &str) -> Result<Self, tokio_postgres::Error> {
+        let mut config = tokio_postgres::Config::new();
+        config.host_path(dir).port(port).user(SUPERUSER).dbname(db);
+        Self::with(config)
+    }
+
+    fn with(config: tokio_postgres::Config) -> Result<Self, tokio_postgres::Error> {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .expect("a runtime");
         let client = runtime.block_on(async {
-            let (client, conn) = tokio_postgres::Config::new()
-                .host("127.0.0.1")
-                .port(port)
-                .user(user)
-                .password(password)
-                .dbname(db)
-                .connect(NoTls)
-                .await?;
+            let (client, conn) = config.connect(NoTls).await?;
             tokio::spawn(async move {
                 let _ = conn.await;
             });
