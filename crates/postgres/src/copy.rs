@@ -105,7 +105,7 @@ impl CopyData {
         Ok(())
     }
 
-    fn seq(&mut self, what: &'static str, v: u64) -> Result<()> {
+    fn int4_checked(&mut self, what: &'static str, v: u64) -> Result<()> {
         let v = i32::try_from(v).map_err(|_| Error::OutOfRange { what, value: v })?;
         self.i32(v);
         Ok(())
@@ -148,10 +148,10 @@ impl CopyData {
     pub(crate) fn sample(&mut self, session: &str, seq: u64, s: &Sample) -> Result<()> {
         self.row(15);
         self.text(session);
-        self.seq("a sample's number", seq)?;
+        self.int4_checked("a sample's number", seq)?;
         self.ns("a sample's elapsed_ns", s.elapsed_ns)?;
-        self.u32(s.pm_elapsed_cs);
-        self.u32(s.distance_dm);
+        self.int4_checked("a sample's pm_elapsed_cs", u64::from(s.pm_elapsed_cs))?;
+        self.int4_checked("a sample's distance_dm", u64::from(s.distance_dm))?;
         let pace = i32::try_from(s.pace_cs_per_500m).map_err(|_| Error::OutOfRange {
             what: "a sample's pace",
             value: u64::from(s.pace_cs_per_500m),
@@ -172,7 +172,7 @@ impl CopyData {
     pub(crate) fn stroke(&mut self, session: &str, s: &Stroke) -> Result<()> {
         self.row(11);
         self.text(session);
-        self.seq("a stroke's index", u64::from(s.index))?;
+        self.int4_checked("a stroke's index", u64::from(s.index))?;
         self.ns("a stroke's start_ns", s.start_ns)?;
         self.ns("a stroke's end_ns", s.end_ns)?;
         self.u16(s.drive_time_cs);
@@ -188,7 +188,7 @@ impl CopyData {
     pub(crate) fn curve(&mut self, session: &str, c: &ForceCurve) -> Result<()> {
         self.row(4);
         self.text(session);
-        self.seq("a curve's stroke index", u64::from(c.stroke_index))?;
+        self.int4_checked("a curve's stroke index", u64::from(c.stroke_index))?;
         self.bool(c.complete);
         self.int4_array(&c.samples_lbf);
         Ok(())
@@ -198,7 +198,7 @@ impl CopyData {
         self.row(14);
         self.text(session);
         self.text(s.kind.name());
-        self.seq("a split's index", u64::from(s.index))?;
+        self.int4_checked("a split's index", u64::from(s.index))?;
         self.ns("a split's start_ns", s.start_ns)?;
         self.ns("a split's end_ns", s.end_ns)?;
         self.u32(s.time_cs);
@@ -216,7 +216,7 @@ impl CopyData {
     pub(crate) fn gap(&mut self, session: &str, seq: u64, g: &Gap) -> Result<()> {
         self.row(5);
         self.text(session);
-        self.seq("a gap's number", seq)?;
+        self.int4_checked("a gap's number", seq)?;
         self.text(g.kind.name());
         self.ns("a gap's from_ns", g.from_ns)?;
         match g.to_ns {

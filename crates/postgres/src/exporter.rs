@@ -9,7 +9,8 @@
 //! delivered and nothing is written twice.
 
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use erglink_model::{ExportState, Session, SessionId, SessionState, UtcNanos};
@@ -39,6 +40,9 @@ pub struct Config {
     pub resend: bool,
     /// Connecting gives up after this long.
     pub connect_timeout: Duration,
+    /// Sessions in flight at once in a run, each on its own connection
+    /// (default 2: the server stores one while the next is read).
+    pub concurrency: usize,
 }
 
 impl Config {
@@ -52,6 +56,7 @@ impl Config {
             normalize: Options::default(),
             resend: false,
             connect_timeout: Duration::from_secs(10),
+            concurrency: 2,
         }
     }
 }
@@ -130,6 +135,12 @@ pub(crate) fn now() -> UtcNanos {
         .duration_since(UNIX_EPOCH)
         .unwrap_or_default();
     UtcNanos(i64::try_from(d.as_nanos()).unwrap_or(i64::MAX))
+}
+
+fn lock(ledger: &Mutex<Ledger>) -> MutexGuard<'_, Ledger> {
+    // A worker that panicked mid-call left no transaction open (SQLite
+    // rolled it back), so the ledger is still usable.
+    ledger.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 fn new_dedup_id(session: &SessionId) -> String {
@@ -259,24 +270,26 @@ impl Exporter {
     pub fn ship(
         &mut self,
         store: &Store,
-        ledger: &mut Ledger,
+        ledger: &Mutex<Ledger>,
         session: &Session,
     ) -> Result<Shipped> {
         let started = Instant::now();
         let dest = self.destination();
         let id = &session.id;
+        let mut l = lock(ledger);
         let entry = if self.config.resend {
-            ledger.requeue(id, &dest, &new_dedup_id(id), now())?
+            l.requeue(id, &dest, &new_dedup_id(id), now())?
         } else {
-            ledger.enqueue(id, &dest, &new_dedup_id(id), now())?
+            l.enqueue(id, &dest, &new_dedup_id(id), now())?
         };
-        ledger.begin_attempt(
+        l.begin_attempt(
             std::slice::from_ref(id),
             &dest,
             &entry.dedup_id,
             now().0 / 1_000_000,
             now(),
         )?;
+        drop(l);
         let result = self.write(store, session);
         let attempt = match &result {
             Ok(_) => Attempt::Delivered,
@@ -285,7 +298,7 @@ impl Exporter {
                 give_up: matches!(e, Error::Postgres(_)) && !e.is_transient(),
             },
         };
-        ledger.record_attempts(std::slice::from_ref(id), &dest, &attempt, None, now())?;
+        lock(ledger).record_attempts(std::slice::from_ref(id), &dest, &attempt, None, now())?;
         if result.as_ref().is_err_and(Error::is_transient) {
             self.disconnect();
         }
@@ -322,15 +335,16 @@ impl Exporter {
     }
 
     /// Ships `sessions` from `store` (oldest first is the caller's order),
-    /// holding the ledger's lock on this destination. Stops at the first
-    /// error that reconnecting could cure (the rest stay for the next run).
+    /// holding the ledger's lock on this destination, up to `concurrency`
+    /// at once. Stops taking new sessions at the first error that
+    /// reconnecting could cure (the rest stay for the next run).
     pub fn run(
         &mut self,
         store: &Store,
         sessions: &[Session],
-        on_event: &dyn Fn(&Event<'_>),
+        on_event: &(dyn Fn(&Event<'_>) + Sync),
     ) -> Result<Report> {
-        let mut ledger = store.ledger()?;
+        let ledger = store.ledger()?;
         let _lock = ledger.lock_destination(&self.destination())?;
         let (todo, skipped) = self.plan(&ledger, sessions)?;
         let mut report = Report {
@@ -341,28 +355,63 @@ impl Exporter {
         if todo.is_empty() {
             return Ok(report);
         }
+        // Here, once: a refused login or a newer schema stops the run whole.
         self.connect()?;
-        for (i, s) in todo.iter().enumerate() {
-            match self.ship(store, &mut ledger, s) {
-                Ok(shipped) => {
-                    on_event(&Event::Shipped(&shipped));
-                    report.shipped.push(shipped);
-                }
-                Err(e) => {
-                    on_event(&Event::Failed(&s.id, &e));
-                    let transient = e.is_transient();
-                    report
-                        .failed
-                        .push((s.id.clone(), e.to_string(), !transient));
-                    if transient {
-                        for rest in &todo[i + 1..] {
-                            report
-                                .failed
-                                .push((rest.id.clone(), format!("not sent: {e}"), false));
-                        }
-                        break;
+        let workers = self.config.concurrency.clamp(1, todo.len());
+        let mut others = (1..workers)
+            .map(|_| Exporter::new(self.config.clone()))
+            .collect::<Result<Vec<_>>>()?;
+        let ledger = Mutex::new(ledger);
+        let next = AtomicUsize::new(0);
+        let stop = AtomicBool::new(false);
+        type Outcome = std::result::Result<Shipped, (String, bool)>;
+        let results: Mutex<Vec<Option<Outcome>>> = Mutex::new(vec![None; todo.len()]);
+        let first_transient: Mutex<Option<String>> = Mutex::new(None);
+        std::thread::scope(|scope| {
+            for exporter in std::iter::once(&mut *self).chain(others.iter_mut()) {
+                let (ledger, next, stop, results, todo) = (&ledger, &next, &stop, &results, &todo);
+                let first_transient = &first_transient;
+                scope.spawn(move || {
+                    while !stop.load(Ordering::Relaxed) {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(s) = todo.get(i) else {
+                            break;
+                        };
+                        let outcome = match exporter.ship(store, ledger, s) {
+                            Ok(shipped) => {
+                                on_event(&Event::Shipped(&shipped));
+                                Ok(shipped)
+                            }
+                            Err(e) => {
+                                on_event(&Event::Failed(&s.id, &e));
+                                let transient = e.is_transient();
+                                if transient {
+                                    stop.store(true, Ordering::Relaxed);
+                                    first_transient
+                                        .lock()
+                                        .unwrap_or_else(|p| p.into_inner())
+                                        .get_or_insert_with(|| e.to_string());
+                                }
+                                Err((e.to_string(), !transient))
+                            }
+                        };
+                        results.lock().unwrap_or_else(|p| p.into_inner())[i] = Some(outcome);
                     }
-                }
+                });
+            }
+        });
+        let why = first_transient
+            .into_inner()
+            .unwrap_or_else(|p| p.into_inner())
+            .unwrap_or_default();
+        let results = results.into_inner().unwrap_or_else(|p| p.into_inner());
+        for (s, outcome) in todo.iter().zip(results) {
+            match outcome {
+                Some(Ok(shipped)) => report.shipped.push(shipped),
+                Some(Err((e, refused))) => report.failed.push((s.id.clone(), e, refused)),
+                None => report
+                    .failed
+                    .push((s.id.clone(), format!("not sent: {why}"), false)),
             }
         }
         Ok(report)

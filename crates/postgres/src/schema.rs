@@ -9,9 +9,12 @@
 //! - Ids: `sessions.id` is the session's ULID (`text COLLATE "C"`, so it
 //!   sorts by time as bytes); every other table names its session in
 //!   `session_id`. Hosts and monitors have identity keys.
-//! - `samples` has no foreign key: a check per row would slow the COPY of
-//!   180 000 rows an hour, and a session's rows only ever arrive with it, in
-//!   one transaction.
+//! - `samples` has no foreign key and no b-tree: a check per row, and a
+//!   b-tree insert per row, would slow the COPY of 180 000 rows an hour (a
+//!   b-tree on `(session_id, seq)` doubled a server-side COPY's time here,
+//!   0.65 s against 0.32 s). A session's rows arrive with it, in one
+//!   transaction and one COPY, so they lie together on disk and a BRIN index
+//!   on `(session_id, seq)` finds them.
 //!
 //! Migration: a run that finds the current version does nothing but read
 //! it (so a role without CREATE rights suffices afterwards). Otherwise it
@@ -88,8 +91,8 @@ CREATE TABLE erglink.samples (
     session_id text COLLATE "C" NOT NULL,
     seq integer NOT NULL,
     elapsed_ns bigint NOT NULL,
-    pm_elapsed_cs bigint NOT NULL,
-    distance_dm bigint NOT NULL,
+    pm_elapsed_cs integer NOT NULL,
+    distance_dm integer NOT NULL,
     pace_cs integer NOT NULL,
     power_w integer NOT NULL,
     rate_spm smallint NOT NULL,
@@ -99,9 +102,11 @@ CREATE TABLE erglink.samples (
     drag_factor smallint,
     workout_state smallint,
     interval_type smallint,
-    interval_count smallint,
-    PRIMARY KEY (session_id, seq)
+    interval_count smallint
 );
+-- A session's samples arrive together, in one COPY, so they lie together on
+-- disk: a BRIN index finds them at a fraction of a b-tree's cost to the COPY.
+CREATE INDEX samples_by_session ON erglink.samples USING brin (session_id, seq);
 COMMENT ON TABLE erglink.samples IS 'every poll of the monitor, in arrival order (seq); NULL: not read for that sample';
 
 CREATE TABLE erglink.strokes (

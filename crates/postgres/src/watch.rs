@@ -55,7 +55,7 @@ impl Exporter {
         db: &Path,
         options: &WatchOptions,
         stop: &AtomicBool,
-        on_event: &dyn Fn(&Event<'_>),
+        on_event: &(dyn Fn(&Event<'_>) + Sync),
     ) -> Result<()> {
         let dest = self.destination();
         let mut lock: Option<DestinationLock> = None;
@@ -69,13 +69,14 @@ impl Exporter {
                 }
                 Err(e) => return Err(e.into()),
             };
-            let mut ledger = store.ledger()?;
+            let ledger = store.ledger()?;
             if lock.is_none() {
                 lock = Some(ledger.lock_destination(&dest)?);
             }
             let mut sessions = store.reader()?.sessions()?;
             sessions.reverse(); // oldest first
             let (todo, _) = self.plan(&ledger, &sessions)?;
+            let ledger = std::sync::Mutex::new(ledger);
             let mut trouble: Option<Error> = None;
             if !todo.is_empty() {
                 match self.connect() {
@@ -86,7 +87,7 @@ impl Exporter {
                             if stop.load(Ordering::Relaxed) {
                                 break;
                             }
-                            match self.ship(&store, &mut ledger, s) {
+                            match self.ship(&store, &ledger, s) {
                                 Ok(shipped) => on_event(&Event::Shipped(&shipped)),
                                 Err(e) if e.is_transient() => {
                                     trouble = Some(e);

@@ -168,6 +168,15 @@ fn config(a: &ExportArgs, url: &str) -> Result<(Config, String), Failure> {
     c.ca_file = p.ca_file.clone();
     c.normalize = normalize_options(a)?;
     c.resend = a.webhook.resend;
+    if let Some(n) = a.webhook.concurrency {
+        if n == 0 {
+            return Err(Failure::bad_input(
+                "bad --concurrency",
+                "it must be at least 1",
+            ));
+        }
+        c.concurrency = n;
+    }
     c.connect_timeout = duration(
         "--connect-timeout",
         a.webhook.connect_timeout.as_deref(),

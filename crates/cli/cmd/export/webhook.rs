@@ -38,9 +38,10 @@ pub struct WebhookArgs {
     /// Sessions per request, at most (one athlete per request) [default: 1].
     #[arg(long, value_name = "N")]
     batch: Option<usize>,
-    /// Requests in flight at once [default: 4].
+    /// Requests in flight at once [default: 4] (PostgreSQL: sessions, each
+    /// on its own connection [default: 2]).
     #[arg(long, value_name = "N")]
-    concurrency: Option<usize>,
+    pub(super) concurrency: Option<usize>,
     /// Allow plain http to another machine (loopback needs no permission).
     #[arg(long)]
     insecure_http: bool,
@@ -98,7 +99,6 @@ impl WebhookArgs {
             (self.user_id.is_some(), "--user-id"),
             (self.provider.is_some(), "--provider"),
             (self.batch.is_some(), "--batch"),
-            (self.concurrency.is_some(), "--concurrency"),
             (self.insecure_http, "--insecure-http"),
             (self.max_attempts.is_some(), "--max-attempts"),
             (self.max_time.is_some(), "--max-time"),
