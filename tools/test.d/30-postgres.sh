@@ -1,8 +1,8 @@
 # Sourced by tools/test. Debian's PostgreSQL server binaries, for the
 # throwaway clusters the PostgreSQL tests and benchmark start
 # (erglink_postgres::test_cluster: initdb and pg_ctl as an unprivileged
-# user, in a temporary folder, on 127.0.0.1 only). No cluster of the
-# package's own is needed: the install's default one is left alone.
+# user, in a temporary folder, on 127.0.0.1 only). The tests never use the
+# cluster the package may create for itself.
 pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
 if [ -z "$(pg_bin)" ] || [ ! -x "$(pg_bin)/initdb" ]; then
   echo "tools/test: installing postgresql from Debian" >&2

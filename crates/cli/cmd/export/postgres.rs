@@ -45,7 +45,7 @@ pub struct PostgresArgs {
         num_args = 0..=1,
         require_equals = true,
         default_missing_value = "10s",
-        conflicts_with_all = ["sessions", "since", "all", "resend", "dry_run"]
+        conflicts_with_all = ["sessions", "since", "resend", "dry_run"]
     )]
     watch: Option<String>,
 }
@@ -118,8 +118,6 @@ mod tokio_postgres_code {
 }
 
 fn config(a: &ExportArgs, url: &str) -> Result<(Config, String), Failure> {
-    let shown = PgUrl::redact(url);
-    let what = format!("cannot export to `{shown}`");
     if let Some(f) = a
         .format
         .as_deref()
@@ -144,7 +142,15 @@ fn config(a: &ExportArgs, url: &str) -> Result<(Config, String), Failure> {
             "it is for --to webhook:URL",
         ));
     }
-    let url = PgUrl::parse(url).map_err(|e| Failure::bad_input(&what, e))?;
+    let url = PgUrl::parse(url).map_err(|e| {
+        let refused = Failure::bad_input("cannot export to PostgreSQL", &e);
+        match e {
+            Error::BadUrl { why, .. } if why.contains("password") => refused.hint(PASSWORD_HINT),
+            _ => refused.hint(
+                "Use --to postgres://USER@HOST[:PORT]/DBNAME[?sslmode=disable|require|verify-full]",
+            ),
+        }
+    })?;
     let what = format!("cannot export to {}", url.destination_key());
     let p = &a.postgres;
     let source = match (&p.password_env, &p.password_file) {
