@@ -25,7 +25,7 @@ use crate::output::{emit, emit_json};
 #[command(next_help_heading = "PostgreSQL")]
 pub struct PostgresArgs {
     /// The environment variable that holds the password [default: PGPASSWORD,
-    /// else ~/.pgpass or $PGPASSFILE]. Never in the URL or on the command line.
+    /// else the file $PGPASSFILE or ~/.pgpass]. Never in the URL or on the command line.
     #[arg(long, value_name = "VAR", conflicts_with = "password_file")]
     password_env: Option<String>,
     /// A file whose first line is the password.
