@@ -206,9 +206,30 @@ fn shipped_line(s: &Shipped) -> String {
     }
 }
 
-fn on_event(e: &Event<'_>, json: bool) {
+fn shipped_json(s: &Shipped) -> serde_json::Value {
+    let (rows, replaced, there) = match s.written {
+        Written::Inserted { rows, replaced } => (Some(rows), replaced, false),
+        Written::AlreadyThere => (None, false, true),
+    };
+    json!({
+        "session": s.session.as_str(),
+        "replaced": replaced,
+        "already_there": there,
+        "samples": rows.map(|r| r.samples),
+        "strokes": rows.map(|r| r.strokes),
+        "force_curves": rows.map(|r| r.force_curves),
+        "splits": rows.map(|r| r.splits),
+        "gaps": rows.map(|r| r.gaps),
+        "elapsed_s": s.elapsed.as_secs_f64(),
+    })
+}
+
+/// As a run goes: a line per session under `--watch` (JSON lines with
+/// `--json`); a one-off run prints its report at the end instead.
+fn on_event(e: &Event<'_>, watch: bool, json: bool) {
     match e {
-        Event::Shipped(s) if !json => emit(&shipped_line(s)),
+        Event::Shipped(s) if watch && json => emit(&shipped_json(s).to_string()),
+        Event::Shipped(s) if watch || !json => emit(&shipped_line(s)),
         Event::Shipped(_) => {}
         Event::Failed(id, e) => tracing::warn!("{id}: not shipped: {e}"),
         Event::Waiting { error, wait } => {
@@ -232,23 +253,10 @@ fn print(a: &ExportArgs, r: &Report, dry_run: bool) {
             "dry_run": dry_run,
             "shipped": r.shipped.iter().map(|s| {
                 if dry_run {
-                    return json!({ "session": s.session.as_str() });
+                    json!({ "session": s.session.as_str() })
+                } else {
+                    shipped_json(s)
                 }
-                let (rows, replaced, there) = match s.written {
-                    Written::Inserted { rows, replaced } => (Some(rows), replaced, false),
-                    Written::AlreadyThere => (None, false, true),
-                };
-                json!({
-                    "session": s.session.as_str(),
-                    "replaced": replaced,
-                    "already_there": there,
-                    "samples": rows.map(|r| r.samples),
-                    "strokes": rows.map(|r| r.strokes),
-                    "force_curves": rows.map(|r| r.force_curves),
-                    "splits": rows.map(|r| r.splits),
-                    "gaps": rows.map(|r| r.gaps),
-                    "elapsed_s": s.elapsed.as_secs_f64(),
-                })
             }).collect::<Vec<_>>(),
             "skipped": r.skipped.iter().map(|(id, why)| json!({
                 "session": id.as_str(),
@@ -344,7 +352,7 @@ pub fn run(a: &ExportArgs, url: &str) -> Result<()> {
         let json = a.json;
         tracing::info!("watching {} for {}", path.display(), exporter.destination());
         return exporter
-            .watch(&path, &options, &stop, &|e| on_event(e, json))
+            .watch(&path, &options, &stop, &|e| on_event(e, true, json))
             .map_err(|e| match e {
                 Error::Store(e) if !matches!(e, erglink_store::Error::DestinationBusy { .. }) => {
                     db::failure(&path, e).into()
@@ -380,7 +388,7 @@ pub fn run(a: &ExportArgs, url: &str) -> Result<()> {
         Some(store) => {
             let json = a.json;
             exporter
-                .run(store, &sessions, &|e| on_event(e, json))
+                .run(store, &sessions, &|e| on_event(e, false, json))
                 .map_err(|e| match e {
                     Error::Store(e)
                         if !matches!(e, erglink_store::Error::DestinationBusy { .. }) =>
