@@ -265,8 +265,10 @@ impl Exporter {
         Ok((todo, skipped))
     }
 
-    /// Ships one session: ledger first, then the transaction, then the
-    /// ledger again. Returns the error of a failed attempt after recording it.
+    /// Ships one session: connects if need be, then the ledger, the
+    /// transaction, and the ledger again. Returns the error of a failed
+    /// attempt after recording it; a session the database refuses (not for
+    /// want of a connection) is marked failed, and left alone until `resend`.
     pub fn ship(
         &mut self,
         store: &Store,
@@ -274,6 +276,9 @@ impl Exporter {
         session: &Session,
     ) -> Result<Shipped> {
         let started = Instant::now();
+        // Before the ledger: a refused login or a server out of reach is not
+        // an attempt at this session, and must not mark it refused.
+        self.connect()?;
         let dest = self.destination();
         let id = &session.id;
         let mut l = lock(ledger);
