@@ -1,7 +1,7 @@
 //! TLS against a real server that takes TLS only over TCP, with a CA and
 //! server certificate made here: `verify-full` with that CA connects and
-//! ships; a server certificate from another CA is refused (and the refusal
-//! is final, not retried); `require` encrypts without checking;
+//! ships; a server certificate from another CA, or for another name, is
+//! refused (and the refusal is final, not retried); `require` encrypts without checking;
 //! `disable` is turned away by the server.
 
 use erglink_normalize::fixtures::Spec;
@@ -26,11 +26,10 @@ fn ca(name: &str) -> Ca {
     }
 }
 
-/// A server certificate for 127.0.0.1 and localhost, signed by `ca`: (chain, key).
+/// A server certificate for 127.0.0.1 only (no name), signed by `ca`: (chain, key).
 fn server_cert(ca: &Ca) -> (String, String) {
     let key = KeyPair::generate().unwrap();
-    let mut params =
-        CertificateParams::new(vec!["127.0.0.1".to_string(), "localhost".to_string()]).unwrap();
+    let mut params = CertificateParams::new(vec!["127.0.0.1".to_string()]).unwrap();
     params
         .distinguished_name
         .push(DnType::CommonName, "erglink test server");
@@ -86,6 +85,19 @@ fn verify_full_checks_the_ca_require_encrypts_disable_is_refused() {
     let text = err.to_string();
     assert!(text.contains("certificate"), "{text}");
     assert!(!text.contains(PASSWORD), "{text}");
+
+    // Our CA, but a host name the certificate does not carry.
+    let url = PgUrl::parse(&format!(
+        "postgres://{SUPERUSER}@localhost:{}/lab?sslmode=verify-full",
+        cluster.port()
+    ))
+    .unwrap();
+    let mut config = Config::new(url, "tls-host");
+    config.password = Some(Password::new(PASSWORD).unwrap());
+    config.ca_file = Some(ca_file.clone());
+    let err = Exporter::new(config).unwrap().connect().unwrap_err();
+    assert!(!err.is_transient(), "{err}");
+    assert!(err.to_string().contains("not valid for name"), "{err}");
 
     // The webpki roots do not know our CA either.
     let err = exporter(&cluster, "verify-full", None)
