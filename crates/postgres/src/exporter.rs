@@ -121,7 +121,8 @@ pub enum Event<'a> {
     Shipped(&'a Shipped),
     /// A session failed.
     Failed(&'a SessionId, &'a Error),
-    /// The database is out of reach; `--watch` tries again after `wait`.
+    /// The database is out of reach (or the store busy); `--watch` tries
+    /// again after `wait`.
     Waiting {
         /// Why.
         error: &'a Error,

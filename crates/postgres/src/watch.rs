@@ -57,51 +57,25 @@ impl Exporter {
         stop: &AtomicBool,
         on_event: &(dyn Fn(&Event<'_>) + Sync),
     ) -> Result<()> {
-        let dest = self.destination();
         let mut lock: Option<DestinationLock> = None;
         let mut wait = options.backoff;
         while !stop.load(Ordering::Relaxed) {
-            let store = match Store::open_existing(db) {
-                Ok(s) => s,
-                Err(erglink_store::Error::NotFound(_)) => {
+            let trouble = match self.round(db, &mut lock, stop, on_event) {
+                Ok(Round::NoStore) => {
                     nap(options.interval, stop);
                     continue;
                 }
-                Err(e) => return Err(e.into()),
+                Ok(Round::Done) => None,
+                Ok(Round::OutOfReach(e)) => Some(e),
+                // The recorder's commit in the way: wait as for the database.
+                Err(Error::Store(e)) if e.is_busy() => Some(Error::Store(e)),
+                Err(e) => return Err(e),
             };
-            let ledger = store.ledger()?;
-            if lock.is_none() {
-                lock = Some(ledger.lock_destination(&dest)?);
-            }
-            let mut sessions = store.reader()?.sessions()?;
-            sessions.reverse(); // oldest first
-            let (todo, _) = self.plan(&ledger, &sessions)?;
-            let ledger = std::sync::Mutex::new(ledger);
-            let mut trouble: Option<Error> = None;
-            if !todo.is_empty() {
-                match self.connect() {
-                    Err(e) if e.is_transient() => trouble = Some(e),
-                    Err(e) => return Err(e),
-                    Ok(()) => {
-                        for s in &todo {
-                            if stop.load(Ordering::Relaxed) {
-                                break;
-                            }
-                            match self.ship(&store, &ledger, s) {
-                                Ok(shipped) => on_event(&Event::Shipped(&shipped)),
-                                Err(e) if e.is_transient() => {
-                                    trouble = Some(e);
-                                    break;
-                                }
-                                Err(e) => on_event(&Event::Failed(&s.id, &e)),
-                            }
-                        }
-                    }
-                }
-            }
             match trouble {
                 Some(error) => {
-                    self.disconnect();
+                    if !matches!(error, Error::Store(_)) {
+                        self.disconnect();
+                    }
                     on_event(&Event::Waiting {
                         error: &error,
                         wait,
@@ -117,4 +91,57 @@ impl Exporter {
         }
         Ok(())
     }
+
+    /// One round: what is due in the store, shipped until the database
+    /// goes out of reach.
+    fn round(
+        &mut self,
+        db: &Path,
+        lock: &mut Option<DestinationLock>,
+        stop: &AtomicBool,
+        on_event: &(dyn Fn(&Event<'_>) + Sync),
+    ) -> Result<Round> {
+        let store = match Store::open_existing(db) {
+            Ok(s) => s,
+            Err(erglink_store::Error::NotFound(_)) => return Ok(Round::NoStore),
+            Err(e) => return Err(e.into()),
+        };
+        let ledger = store.ledger()?;
+        if lock.is_none() {
+            *lock = Some(ledger.lock_destination(&self.destination())?);
+        }
+        let mut sessions = store.reader()?.sessions()?;
+        sessions.reverse(); // oldest first
+        let (todo, _) = self.plan(&ledger, &sessions)?;
+        if todo.is_empty() {
+            return Ok(Round::Done);
+        }
+        match self.connect() {
+            Err(e) if e.is_transient() => return Ok(Round::OutOfReach(e)),
+            Err(e) => return Err(e),
+            Ok(()) => {}
+        }
+        let ledger = std::sync::Mutex::new(ledger);
+        for s in &todo {
+            if stop.load(Ordering::Relaxed) {
+                break;
+            }
+            match self.ship(&store, &ledger, s) {
+                Ok(shipped) => on_event(&Event::Shipped(&shipped)),
+                Err(e) if e.is_transient() => return Ok(Round::OutOfReach(e)),
+                Err(e) => on_event(&Event::Failed(&s.id, &e)),
+            }
+        }
+        Ok(Round::Done)
+    }
+}
+
+/// How a round of `--watch` ended.
+enum Round {
+    /// No store yet.
+    NoStore,
+    /// Everything due was shipped (or refused).
+    Done,
+    /// The database went out of reach.
+    OutOfReach(Error),
 }

@@ -233,7 +233,11 @@ fn on_event(e: &Event<'_>, watch: bool, json: bool) {
         Event::Shipped(_) => {}
         Event::Failed(id, e) => tracing::warn!("{id}: not shipped: {e}"),
         Event::Waiting { error, wait } => {
-            tracing::warn!("PostgreSQL is out of reach ({error}); trying again in {wait:.1?}");
+            let what = match error {
+                Error::Store(_) => "the session database is busy",
+                _ => "PostgreSQL is out of reach",
+            };
+            tracing::warn!("{what} ({error}); trying again in {wait:.1?}");
         }
     }
 }
