@@ -29,6 +29,32 @@ fn erglink(db: &Path) -> Command {
     c
 }
 
+/// A child process killed when the test ends, passed or not, so that a
+/// failed assertion leaves no exporter running.
+struct Reaped(Child);
+
+impl std::ops::Deref for Reaped {
+    type Target = Child;
+    fn deref(&self) -> &Child {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Reaped {
+    fn deref_mut(&mut self) -> &mut Child {
+        &mut self.0
+    }
+}
+
+impl Drop for Reaped {
+    fn drop(&mut self) {
+        if self.0.try_wait().is_ok_and(|s| s.is_none()) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+}
+
 fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
@@ -101,7 +127,7 @@ fn assert_all_there_once(sql: &Sql, store: &Store) {
 }
 
 /// Polls `sql_text` (one bigint) until it reaches `want`, or `child` exits.
-fn wait_for(sql: &Sql, sql_text: &str, want: i64, child: &mut Child) -> bool {
+fn wait_for(sql: &Sql, sql_text: &str, want: i64, child: &mut Reaped) -> bool {
     for _ in 0..POLLS {
         if sql.count(sql_text, &[]) >= want {
             return true;
@@ -131,13 +157,15 @@ fn killed_mid_copy_then_rerun_nothing_partial_nothing_twice() {
     // The schema first, so that the progress view can name the table.
     let mut sql = cluster.superuser();
     sql.migrate();
-    let mut child = erglink(&db)
-        .args(["--all", "--to", &cluster.url(SUPERUSER, None)])
-        .args(["--password-env", PASSWORD_VAR])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = Reaped(
+        erglink(&db)
+            .args(["--all", "--to", &cluster.url(SUPERUSER, None)])
+            .args(["--password-env", PASSWORD_VAR])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
     let mut moving = false;
     for _ in 0..POLLS {
         if sql
@@ -187,14 +215,16 @@ fn watch_survives_a_server_restart_mid_copy() {
     let store = Store::open(&db).unwrap();
     test_cluster::record(&store, &short(0), "Ada");
     test_cluster::record(&store, &short(1), "Bo");
-    let mut watcher = erglink(&db)
-        .args(["--to", &cluster.url(SUPERUSER, None)])
-        .args(["--password-env", PASSWORD_VAR, "--host-name", "rower-1"])
-        .args(["--watch=100ms", "--backoff=50ms", "--backoff-cap=400ms"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut watcher = Reaped(
+        erglink(&db)
+            .args(["--to", &cluster.url(SUPERUSER, None)])
+            .args(["--password-env", PASSWORD_VAR, "--host-name", "rower-1"])
+            .args(["--watch=100ms", "--backoff=50ms", "--backoff-cap=400ms"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
     let mut sql = cluster.superuser();
     sql.migrate();
     assert!(wait_for(
