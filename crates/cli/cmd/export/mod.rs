@@ -3,6 +3,7 @@
 //! exported on its own: one that fails is reported and the others still go
 //! (exit code 1 if any failed).
 
+mod postgres;
 pub(crate) mod webhook;
 
 use std::io::IsTerminal;
@@ -33,8 +34,9 @@ pub struct ExportArgs {
     /// session's local time, or an RFC 3339 instant).
     #[arg(long, value_name = "DATE", conflicts_with = "sessions")]
     since: Option<String>,
-    /// Where to: file:DIR (the folder is created if needed), or
-    /// webhook:URL (Terra's envelope and signature; see the Webhook options).
+    /// Where to: file:DIR (the folder is created if needed), webhook:URL
+    /// (Terra's envelope and signature; see the Webhook options), or
+    /// postgres://USER@HOST[:PORT]/DBNAME[?sslmode=...] (see the PostgreSQL options).
     #[arg(long, value_name = "DEST")]
     to: String,
     /// terra, csv (samples, strokes and laps), fit or tcx (files; a webhook
@@ -67,18 +69,25 @@ pub struct ExportArgs {
     db: DbArgs,
     #[command(flatten)]
     webhook: webhook::WebhookArgs,
+    #[command(flatten)]
+    postgres: postgres::PostgresArgs,
 }
 
 /// `--to`, by scheme.
 enum Dest {
     Dir(PathBuf),
     Webhook(String),
+    Postgres(String),
 }
 
-const DEST_HINT: &str = "Use --to file:DIR or --to webhook:URL";
+const DEST_HINT: &str =
+    "Use --to file:DIR, --to webhook:URL or --to postgres://USER@HOST[:PORT]/DBNAME";
 
 fn parse_dest(to: &str) -> Result<Dest, Failure> {
     let bad = |why: String| Failure::bad_input(format!("cannot export to `{to}`"), why);
+    if to.starts_with("postgres://") || to.starts_with("postgresql://") {
+        return Ok(Dest::Postgres(to.to_string()));
+    }
     match to.split_once(':') {
         Some(("file", dir)) if !dir.is_empty() => Ok(Dest::Dir(PathBuf::from(dir))),
         Some(("file", _)) => Err(bad("file: needs a folder".into()).hint("Use --to file:DIR")),
@@ -127,6 +136,7 @@ fn options(a: &ExportArgs) -> Result<(Format, FileOptions), Failure> {
         ));
     }
     a.webhook.refuse_for_files()?;
+    a.postgres.refuse_for("--to file:DIR")?;
     Ok((
         format,
         FileOptions {
@@ -207,6 +217,7 @@ pub fn run(a: ExportArgs) -> Result<()> {
     let dir = match parse_dest(&a.to)? {
         Dest::Dir(dir) => dir,
         Dest::Webhook(url) => return webhook::run(&a, &url),
+        Dest::Postgres(url) => return postgres::run(&a, &url),
     };
     let (format, file_options) = options(&a)?;
     let (path, store, sessions) = select(&a)?;

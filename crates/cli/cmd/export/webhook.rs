@@ -38,33 +38,35 @@ pub struct WebhookArgs {
     /// Sessions per request, at most (one athlete per request) [default: 1].
     #[arg(long, value_name = "N")]
     batch: Option<usize>,
-    /// Requests in flight at once [default: 4].
+    /// Requests in flight at once [default: 4] (PostgreSQL: sessions, each
+    /// on its own connection [default: 2]).
     #[arg(long, value_name = "N")]
-    concurrency: Option<usize>,
+    pub(super) concurrency: Option<usize>,
     /// Allow plain http to another machine (loopback needs no permission).
     #[arg(long)]
     insecure_http: bool,
-    /// Send the sessions again even if delivered or refused before, as new deliveries.
+    /// Send the sessions again even if delivered or refused before, as new
+    /// deliveries (PostgreSQL: their rows replaced, in one transaction each).
     #[arg(long)]
-    resend: bool,
+    pub(super) resend: bool,
     /// Attempts per delivery in this run [default: 8].
     #[arg(long, value_name = "N")]
     max_attempts: Option<u32>,
     /// No new attempt of a delivery this long after its first [default: 10m].
     #[arg(long, value_name = "DURATION")]
     max_time: Option<String>,
-    /// Connect timeout [default: 10s].
+    /// Connect timeout (webhooks and PostgreSQL) [default: 10s].
     #[arg(long, value_name = "DURATION")]
-    connect_timeout: Option<String>,
+    pub(super) connect_timeout: Option<String>,
     /// Read timeout: for sending the body and for the answer [default: 30s].
     #[arg(long, value_name = "DURATION")]
     timeout: Option<String>,
     /// The first wait between attempts, doubling [default: 1s]. For tests.
     #[arg(long, value_name = "DURATION", hide = true)]
-    backoff: Option<String>,
+    pub(super) backoff: Option<String>,
     /// The longest wait that doubling reaches [default: 60s]. For tests.
     #[arg(long, value_name = "DURATION", hide = true)]
-    backoff_cap: Option<String>,
+    pub(super) backoff_cap: Option<String>,
 }
 
 impl WebhookArgs {
@@ -89,6 +91,23 @@ impl WebhookArgs {
         .find_map(|(set, name)| set.then_some(name))
     }
 
+    /// The first option given that only a webhook takes.
+    pub(super) fn webhook_only(&self) -> Option<&'static str> {
+        [
+            (self.secret_env.is_some(), "--secret-env"),
+            (self.secret_file.is_some(), "--secret-file"),
+            (self.user_id.is_some(), "--user-id"),
+            (self.provider.is_some(), "--provider"),
+            (self.batch.is_some(), "--batch"),
+            (self.insecure_http, "--insecure-http"),
+            (self.max_attempts.is_some(), "--max-attempts"),
+            (self.max_time.is_some(), "--max-time"),
+            (self.timeout.is_some(), "--timeout"),
+        ]
+        .into_iter()
+        .find_map(|(set, name)| set.then_some(name))
+    }
+
     /// Webhook options make no sense for files: say so rather than ignore them.
     pub fn refuse_for_files(&self) -> Result<(), Failure> {
         match self.given() {
@@ -102,7 +121,11 @@ impl WebhookArgs {
 }
 
 /// `250ms`, `5s`, `10m`, `2h`, or plain seconds.
-fn duration(flag: &str, text: Option<&str>, default: Duration) -> Result<Duration, Failure> {
+pub(super) fn duration(
+    flag: &str,
+    text: Option<&str>,
+    default: Duration,
+) -> Result<Duration, Failure> {
     let Some(text) = text else {
         return Ok(default);
     };
@@ -134,6 +157,7 @@ fn duration(flag: &str, text: Option<&str>, default: Duration) -> Result<Duratio
 fn config(a: &ExportArgs, url: &str) -> Result<Config, Failure> {
     let w = &a.webhook;
     let what = format!("cannot export to `webhook:{url}`");
+    a.postgres.refuse_for("--to webhook:URL")?;
     if let Some(f) = a
         .format
         .as_deref()
