@@ -34,6 +34,7 @@ mod activity;
 pub mod auth;
 mod error;
 mod limits;
+pub mod live;
 mod prefill;
 pub mod problem;
 pub mod query;
