@@ -44,7 +44,7 @@ impl Default for HubConfig {
         Self {
             retain: Duration::from_secs(15 * 60),
             retain_bytes: 64 << 20,
-            queue: 1024,
+            queue: 256,
             max_consumers: 64,
         }
     }

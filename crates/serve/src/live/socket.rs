@@ -246,7 +246,9 @@ async fn read(
         let msg = tokio::select! {
             m = stream.next() => m,
             () = sleep_until(identify_by), if !identified => return Some(close::NO_IDENTIFY),
-            () = sleep_until(heartbeat_by) => return Some(close::HEARTBEAT),
+            // Heartbeats are due from READY on (the lifecycle's step 6);
+            // before it, the identify timeout applies.
+            () = sleep_until(heartbeat_by), if identified => return Some(close::HEARTBEAT),
             _ = closing.wait_for(|c| *c) => return Some(close::NORMAL),
         };
         let text = match msg {
@@ -263,9 +265,9 @@ async fn read(
             Asked::Refused(code) => return Some(code),
             Asked::Heartbeat => {
                 heartbeat_by = Instant::now() + interval.mul_f64(1.5);
-                ctl.send(Ctl::Text(json!({"op": 1}).to_string()))
-                    .await
-                    .ok()?;
+                // A client that sends but never reads fills its writer's
+                // queue: its ACKs are dropped, and its reader keeps going.
+                let _ = ctl.try_send(Ctl::Text(json!({"op": 1}).to_string()));
             }
             Asked::Identify { .. } if identified => return Some(close::IDENTIFIED_TWICE),
             // erglink is itself the producer: a producer has nothing to submit.
@@ -280,6 +282,7 @@ async fn read(
                     return Some(close::TOO_MANY);
                 };
                 identified = true;
+                heartbeat_by = Instant::now() + interval.mul_f64(1.5);
                 ctl.send(Ctl::Text(json!({"op": 4}).to_string()))
                     .await
                     .ok()?;
