@@ -50,6 +50,8 @@ enum Command {
     Show(cmd::show::ShowArgs),
     /// Export sessions to files (Terra JSON, CSV, FIT, TCX) or to a webhook, as Terra delivers them.
     Export(Box<cmd::export::ExportArgs>),
+    /// Write one session's report: a self-contained HTML page with its charts and force curves.
+    Report(cmd::report::ReportArgs),
     /// Serve Terra's REST API (/v2/activity, /v2/userInfo, /v2/subscriptions) over the store, and its streaming protocol at /connect for sessions still recording.
     Serve(Box<cmd::serve::ServeArgs>),
 }
@@ -86,6 +88,7 @@ fn main() {
         Command::Sessions(a) => cmd::sessions::run(a),
         Command::Show(a) => cmd::show::run(a),
         Command::Export(a) => cmd::export::run(*a),
+        Command::Report(a) => cmd::report::run(a),
         Command::Serve(a) => cmd::serve::run(*a),
     };
     if let Err(err) = result {

@@ -10,6 +10,7 @@ pub mod export;
 pub mod probe;
 pub mod raw;
 pub mod record;
+pub mod report;
 pub mod serve;
 pub mod sessions;
 pub mod show;

@@ -13,8 +13,9 @@ use std::path::Path;
 
 use crate::{Error, Result};
 
-/// Writes `path` through `fill`; returns the bytes written.
-pub(crate) fn write_atomic(
+/// Writes `path` through `fill`, atomically, refusing to replace a file
+/// unless `force`; returns the bytes written.
+pub fn write_atomic(
     path: &Path,
     force: bool,
     fill: impl FnOnce(&mut dyn Write) -> Result<()>,

@@ -47,6 +47,7 @@ use std::path::{Path, PathBuf};
 use erglink_model::SessionId;
 use erglink_store::Reader;
 
+pub use atomic::write_atomic;
 pub use erglink_normalize;
 pub use error::{Error, Result};
 pub use file_sink::{FileOptions, FileSink, Format, NDJSON_NAME};

@@ -66,6 +66,7 @@ use erglink_model::{Gap, Sample, Session, Split, Stroke};
 pub use builder::Normalizer;
 pub use error::Error;
 pub use figures::{rate_spm, watts_for_pace};
+pub use naming::workout_name;
 pub use normalized::{
     Device, HeartRate, Lap, LapTrigger, Meta, Normalized, Point, Stretch, Summary, speed_from_pace,
 };

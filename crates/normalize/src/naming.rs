@@ -55,7 +55,7 @@ fn just(machine: Machine) -> &'static str {
 }
 
 /// The workout's name. Workout type codes are `erglink_csafe::WorkoutType`'s.
-pub(crate) fn workout_name(w: &Workout, machine: Machine) -> String {
+pub fn workout_name(w: &Workout, machine: Machine) -> String {
     let p = &w.params;
     let target = p.target.as_ref().map(amount);
     match w.workout_type {

@@ -19,7 +19,7 @@ use tower_http::timeout::TimeoutLayer;
 use crate::problem::{self, Problem};
 use crate::query::{self, UserQuery};
 use crate::server::App;
-use crate::{activity, limits, users};
+use crate::{activity, auth, limits, users};
 
 /// The whole service, ready for `axum::serve`.
 pub(crate) fn service(
@@ -67,7 +67,8 @@ pub(crate) fn instance(uri: &Uri) -> String {
     }
 }
 
-/// Size limits first, then the credentials; neither is ever logged.
+/// Size limits first, then the credentials (Terra's headers for `/v2`,
+/// HTTP Basic for the pages); neither is ever logged.
 async fn guard(State(app): State<Arc<App>>, req: Request, next: Next) -> Response {
     let limits = app.limits;
     let uri = req.uri();
@@ -93,15 +94,31 @@ async fn guard(State(app): State<Arc<App>>, req: Request, next: Next) -> Respons
         )
         .into_response();
     }
-    if !app.credentials.admits(req.headers()) {
-        return Problem::new(
-            StatusCode::UNAUTHORIZED,
-            &instance(uri),
-            problem::UNAUTHORIZED,
-        )
-        .into_response();
+    if is_api(uri.path()) {
+        if !app.credentials.admits(req.headers()) {
+            return Problem::new(
+                StatusCode::UNAUTHORIZED,
+                &instance(uri),
+                problem::UNAUTHORIZED,
+            )
+            .into_response();
+        }
+    } else if !app.credentials.admits_basic(req.headers()) {
+        // Everything outside the API is a page for a browser (or its assets).
+        return auth::basic::challenge();
     }
     next.run(req).await
+}
+
+/// Terra's API, which keeps Terra's headers; the rest are pages.
+fn is_api(path: &str) -> bool {
+    path == "/v2" || path.starts_with("/v2/")
+}
+
+impl axum::extract::FromRef<Arc<App>> for crate::Credentials {
+    fn from_ref(app: &Arc<App>) -> Self {
+        app.credentials.clone()
+    }
 }
 
 async fn not_found(uri: Uri) -> Problem {

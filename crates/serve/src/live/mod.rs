@@ -12,7 +12,6 @@
 //!   sessions recording now, JSON) and `/live/stats` (the hub's counters,
 //!   queues, latency percentiles and RSS, JSON) beside it.
 
-mod basic;
 mod follow;
 pub mod frames;
 pub mod hub;
@@ -124,7 +123,7 @@ impl LiveState {
 }
 
 /// The live routes; `/connect` and `/auth/developer` check credentials
-/// their own way, the pages by [`page_guard`].
+/// their own way; the pages ask for HTTP Basic (`auth::basic`).
 pub(crate) fn routes(app: Arc<App>) -> Router<Arc<App>> {
     Router::new()
         .route("/connect", get(connect))
@@ -154,21 +153,13 @@ pub(crate) fn credentials_given(c: &Credentials, headers: &HeaderMap) -> Result<
             Err(StatusCode::FORBIDDEN)
         };
     }
-    match basic::credentials(headers) {
-        Some((user, password)) => {
-            let mut h = HeaderMap::new();
-            let (Ok(user), Ok(password)) = (user.parse(), password.parse()) else {
-                return Err(StatusCode::FORBIDDEN);
-            };
-            h.insert("dev-id", user);
-            h.insert("x-api-key", password);
-            if c.admits(&h) {
-                Ok(())
-            } else {
-                Err(StatusCode::FORBIDDEN)
-            }
-        }
-        None => Err(StatusCode::BAD_REQUEST),
+    if !headers.contains_key("authorization") {
+        return Err(StatusCode::BAD_REQUEST);
+    }
+    if c.admits_basic(headers) {
+        Ok(())
+    } else {
+        Err(StatusCode::FORBIDDEN)
     }
 }
 

@@ -5,9 +5,9 @@
 use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::{Request, State};
-use axum::http::{StatusCode, header};
-use axum::middleware::{self, Next};
+use axum::extract::State;
+use axum::http::header;
+use axum::middleware;
 use axum::response::{IntoResponse, Json, Response};
 use axum::routing::get;
 use serde_json::json;
@@ -47,27 +47,14 @@ pub(crate) fn routes(app: Arc<App>) -> Router<Arc<App>> {
         )
         .route("/live/now", get(now))
         .route("/live/stats", get(stats))
-        .route_layer(middleware::from_fn_with_state(app, page_guard))
+        .route_layer(middleware::from_fn_with_state(
+            app.credentials.clone(),
+            crate::auth::basic::require_basic,
+        ))
 }
 
 fn asset(content_type: &'static str, body: &'static str) -> Response {
     ([(header::CONTENT_TYPE, content_type)], body).into_response()
-}
-
-/// Pages ask for HTTP Basic (the dev id and the key) once a key is set.
-async fn page_guard(State(app): State<Arc<App>>, req: Request, next: Next) -> Response {
-    match super::credentials_given(&app.live.credentials, req.headers()) {
-        Ok(()) => next.run(req).await,
-        Err(_) => (
-            StatusCode::UNAUTHORIZED,
-            [(
-                header::WWW_AUTHENTICATE,
-                "Basic realm=\"erglink\", charset=\"UTF-8\"",
-            )],
-            "the dev id and the API key are asked for",
-        )
-            .into_response(),
-    }
 }
 
 /// The sessions recording now, and the last `seq`: the page starts from

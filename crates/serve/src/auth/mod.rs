@@ -1,7 +1,13 @@
-//! Terra's credentials: the `dev-id` and `x-api-key` headers, compared in
-//! constant time. The values are never logged nor kept in errors.
+//! Credentials, compared in constant time and never logged nor kept in
+//! errors. The `/v2` API takes Terra's `dev-id` and `x-api-key` headers;
+//! the pages a browser opens take the same pair through HTTP Basic
+//! ([`basic`]: user = dev id, password = API key).
 
 use axum::http::HeaderMap;
+
+pub mod basic;
+
+pub use basic::{PageAccess, require_basic};
 
 /// What requests must present; without an API key, nothing is asked.
 #[derive(Clone, Default)]
