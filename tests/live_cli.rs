@@ -14,7 +14,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
 use erglink_store::Store;
-use live_common::{DEV_ID, KEY, Recording, monitors, websockets_python};
+use live_common::{DEV_ID, KEY, Recording, Serving, get_json, monitors, websockets_python};
 use serde_json::Value;
 
 fn client(python: &Path, args: &[&str]) -> Child {
@@ -220,4 +220,56 @@ fn issue17_a_stuck_consumer_costs_the_recording_nothing() {
         "RSS while the stuck consumer stalled, KiB: {rss:?}; dispatches dropped for it: {}",
         last["dropped"]
     );
+}
+
+#[test]
+fn issue17_serve_alone_follows_a_recording_in_another_process() {
+    let Some(python) = websockets_python() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("erglink.db");
+    Store::open(&db).unwrap();
+    let serving = Serving::start(&db);
+    let stream = client(&python, &["stream", &serving.addr, "2"]);
+    // The consumer is in before the recording starts (counted, not timed).
+    loop {
+        let s = get_json(&serving.addr, "/live/stats");
+        if s.is_some_and(|s| s["consumers"].as_u64() >= Some(1)) {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let rec = Recording::start_without_serving(&db, &monitors(2, "100m"));
+    let seen = output(stream);
+    let summary = rec.finish();
+    let first = seen["first"].as_array().unwrap();
+    let seqs: Vec<u64> = first.iter().map(|d| d["seq"].as_u64().unwrap()).collect();
+    assert!(seqs.windows(2).all(|w| w[0] < w[1]), "seq increases");
+    let reader = Store::open(&db).unwrap().reader().unwrap();
+    for s in summary["sessions"].as_array().unwrap() {
+        let id = reader.resolve(s["session"].as_str().unwrap()).unwrap();
+        let stored: Vec<u32> = reader
+            .strokes(&id)
+            .unwrap()
+            .map(|s| s.unwrap().index)
+            .collect();
+        let live: Vec<u32> = first
+            .iter()
+            .filter(|d| d["t"] == "STROKE" && d["d"]["session_id"] == id.as_str())
+            .map(|d| d["d"]["stroke"].as_u64().unwrap() as u32)
+            .collect();
+        assert!(stored.len() >= 10);
+        assert_eq!(live, stored, "every stroke once, in order");
+        for t in ["SESSION_START", "SESSION_END", "FORCE_CURVE", "DISTANCE"] {
+            assert!(
+                first
+                    .iter()
+                    .any(|d| d["t"] == t && d["d"]["session_id"] == id.as_str()),
+                "no {t} for {id}"
+            );
+        }
+    }
+    // The late consumer's REPLAY worked here too.
+    assert_eq!(seen["late"].as_array().unwrap().len(), first.len());
 }

@@ -12,30 +12,11 @@ use std::time::Duration;
 
 use erglink_browser_test::Browser;
 use erglink_store::Store;
-use live_common::{DEV_ID, KEY, Recording};
+use live_common::{DEV_ID, KEY, Recording, basic};
 use serde_json::Value;
 
 /// Polls of the page, 100 ms apart (the sessions last tens of seconds).
 const POLLS: u32 = 1200;
-
-fn basic(user: &str, password: &str) -> String {
-    const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let b = format!("{user}:{password}").into_bytes();
-    let mut s = String::from("Basic ");
-    for c in b.chunks(3) {
-        let n = (u32::from(c[0]) << 16)
-            | (u32::from(*c.get(1).unwrap_or(&0)) << 8)
-            | u32::from(*c.get(2).unwrap_or(&0));
-        for i in 0..4 {
-            s.push(if i <= c.len() {
-                A[(n >> (18 - 6 * i) & 63) as usize] as char
-            } else {
-                '='
-            });
-        }
-    }
-    s
-}
 
 const TILES: &str = "return [...document.querySelectorAll('.tile')].map(t => ({
     session: t.dataset.session,

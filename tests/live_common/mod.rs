@@ -47,6 +47,15 @@ pub struct Recording {
 
 impl Recording {
     pub fn start(db: &Path, devices: &[String], extra: &[&str]) -> Self {
+        Self::spawn(db, devices, extra, true)
+    }
+
+    /// `record` alone, for a separate `serve` to follow.
+    pub fn start_without_serving(db: &Path, devices: &[String]) -> Self {
+        Self::spawn(db, devices, &[], false)
+    }
+
+    fn spawn(db: &Path, devices: &[String], extra: &[&str], serve: bool) -> Self {
         let mut c = Command::new(env!("CARGO_BIN_EXE_erglink"));
         c.env_remove("RUST_LOG")
             .env_remove("ERGLINK_DB")
@@ -54,9 +63,18 @@ impl Recording {
             .arg("record")
             .arg("--db")
             .arg(db)
-            .args(["--until", "finished", "--json", "--serve", "127.0.0.1:0"])
-            .args(["--dev-id", DEV_ID, "--api-key-env", KEY_VAR])
+            .args(["--until", "finished", "--json"])
             .args(extra);
+        if serve {
+            c.args([
+                "--serve",
+                "127.0.0.1:0",
+                "--dev-id",
+                DEV_ID,
+                "--api-key-env",
+                KEY_VAR,
+            ]);
+        }
         for d in devices {
             c.args(["-d", d]);
         }
@@ -68,6 +86,9 @@ impl Recording {
         let mut stderr = BufReader::new(child.stderr.take().unwrap());
         let mut line = String::new();
         let addr = loop {
+            if !serve {
+                break String::new();
+            }
             line.clear();
             assert!(stderr.read_line(&mut line).unwrap() > 0, "record exited");
             if let Some(a) = line.trim().strip_prefix("listening on http://") {
@@ -115,4 +136,93 @@ pub fn monitors(n: u32, workout: &str) -> Vec<String> {
             )
         })
         .collect()
+}
+
+/// An `Authorization: Basic` value.
+pub fn basic(user: &str, password: &str) -> String {
+    const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let b = format!("{user}:{password}").into_bytes();
+    let mut s = String::from("Basic ");
+    for c in b.chunks(3) {
+        let n = (u32::from(c[0]) << 16)
+            | (u32::from(*c.get(1).unwrap_or(&0)) << 8)
+            | u32::from(*c.get(2).unwrap_or(&0));
+        for i in 0..4 {
+            s.push(if i <= c.len() {
+                A[(n >> (18 - 6 * i) & 63) as usize] as char
+            } else {
+                '='
+            });
+        }
+    }
+    s
+}
+
+/// `GET path` on `addr` with HTTP Basic; the JSON body.
+pub fn get_json(addr: &str, path: &str) -> Option<Value> {
+    use std::io::Write;
+    let mut s = std::net::TcpStream::connect(addr).ok()?;
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: {}\r\nConnection: close\r\n\r\n",
+        basic(DEV_ID, KEY)
+    )
+    .ok()?;
+    let mut text = String::new();
+    s.read_to_string(&mut text).ok()?;
+    let (head, body) = text.split_once("\r\n\r\n")?;
+    if !head.starts_with("HTTP/1.1 200") {
+        return None;
+    }
+    serde_json::from_str(body).ok()
+}
+
+/// `erglink serve` on a free loopback port over `db`, with a key.
+pub struct Serving {
+    child: Child,
+    pub addr: String,
+}
+
+impl Serving {
+    pub fn start(db: &Path) -> Self {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_erglink"))
+            .env_remove("RUST_LOG")
+            .env_remove("ERGLINK_DB")
+            .env(KEY_VAR, KEY)
+            .arg("serve")
+            .arg("--db")
+            .arg(db)
+            .args([
+                "--listen",
+                "127.0.0.1:0",
+                "--dev-id",
+                DEV_ID,
+                "--api-key-env",
+                KEY_VAR,
+            ])
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stderr = BufReader::new(child.stderr.take().unwrap());
+        let mut line = String::new();
+        let addr = loop {
+            line.clear();
+            assert!(stderr.read_line(&mut line).unwrap() > 0, "serve exited");
+            if let Some(a) = line.trim().strip_prefix("listening on http://") {
+                break a.to_string();
+            }
+        };
+        std::thread::spawn(move || {
+            let mut rest = String::new();
+            let _ = stderr.read_to_string(&mut rest);
+        });
+        Self { child, addr }
+    }
+}
+
+impl Drop for Serving {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }

@@ -178,8 +178,15 @@ pub fn machine_word(m: Machine) -> &'static str {
     }
 }
 
+/// How long data waits for its commit: a standalone `erglink serve` streams
+/// what is committed, so short (the writer's own default is its cap, 250 ms).
+const COMMIT_EVERY: Duration = Duration::from_millis(100);
+
 pub fn writer_options(commit_log: Option<PathBuf>) -> Result<WriterOptions> {
-    let mut options = WriterOptions::default();
+    let mut options = WriterOptions {
+        commit_interval: COMMIT_EVERY,
+        ..WriterOptions::default()
+    };
     if let Some(path) = commit_log {
         use std::io::Write;
         let file = std::fs::OpenOptions::new()

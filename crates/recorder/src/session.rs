@@ -13,9 +13,10 @@ use crate::stroke_log::StrokeLog;
 use crate::stroke_stats::Placement;
 
 /// How often a batch goes to the writer, on the transport's clock: the
-/// writer commits at least every 250 ms, so data is never older than about
-/// half a second when a crash comes.
-const FLUSH_EVERY_NS: u64 = 200_000_000;
+/// writer commits at least every 250 ms (`record`: every 100 ms), so data is
+/// never older than about a third of a second when a crash comes, nor when
+/// `erglink serve` in another process reads it for streaming.
+const FLUSH_EVERY_NS: u64 = 100_000_000;
 
 #[derive(Clone, Copy, Debug, Default)]
 struct Averages {

@@ -72,7 +72,7 @@ async fn consumer(addr: SocketAddr, received: Arc<AtomicU64>) {
         if s.read_exact(&mut payload).await.is_err() || b0 & 0x0f == 8 {
             return;
         }
-        if payload.starts_with(br#"{"d""#) || payload.windows(8).any(|w| w == br#""op":5,"#) {
+        if payload.windows(7).any(|w| w == br#""op":5,"#) {
             received.fetch_add(1, Ordering::Relaxed);
         }
     }
@@ -88,7 +88,12 @@ struct Phase {
 async fn phase(clients: usize, source: LiveSource, metres: u32) -> Phase {
     let dir = tempfile::tempdir().expect("tempdir");
     let store = Store::open(dir.path().join("erglink.db")).expect("store");
-    let writer = Arc::new(store.writer(WriterOptions::default()).expect("writer"));
+    // As `erglink record` has its writer.
+    let writer_options = WriterOptions {
+        commit_interval: Duration::from_millis(100),
+        ..WriterOptions::default()
+    };
+    let writer = Arc::new(store.writer(writer_options).expect("writer"));
     let (publisher, rx) = LivePublisher::channel(8192);
     let mut config = Config::new(store.clone(), "127.0.0.1:0".parse().expect("addr"));
     config.prefill_summaries = false;
@@ -174,7 +179,19 @@ fn main() {
         .enable_all()
         .build()
         .expect("runtime");
+    let only = std::env::var("ERGLINK_BENCH_LIVE_ONLY").unwrap_or_default();
     rt.block_on(async {
+        if only == "follow" {
+            let follow = phase(CLIENTS, LiveSource::FollowStore, metres).await;
+            let s = &follow.stats;
+            println!(
+                "live/serve_follow: latency p50 {} p99 {}, CPU {:.1}% of a core",
+                ms(s.latency_p50_ms),
+                ms(s.latency_p99_ms),
+                follow.cpu_share * 100.0
+            );
+            return;
+        }
         let alone = phase(0, LiveSource::Recorder, metres).await;
         println!(
             "live/recorder_alone: {MONITORS} monitors, {:.1} s, CPU {:.1}% of a core",

@@ -2,9 +2,9 @@
 //! recording (SQLite's WAL lets it read beside the recorder's writer) and
 //! makes live events of what they add, as the recorder would have.
 //!
-//! The session list is read once a second and each followed session's new
-//! rows every [`FOLLOW_EVERY`]; the recorder's writer commits at least
-//! every 250 ms. Sessions already recording when serve starts are followed
+//! The session list is read every 200 ms and each followed session's new
+//! rows every [`FOLLOW_EVERY`]; `erglink record`'s writer commits every
+//! 100 ms. Sessions already recording when serve starts are followed
 //! from where they are, not from their start.
 
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -21,9 +21,10 @@ use super::frames::Framer;
 use super::hub::Hub;
 
 /// How often followed sessions are read for new rows.
-pub const FOLLOW_EVERY: Duration = Duration::from_millis(100);
-/// How often the list of sessions recording is read.
-const LIST_EVERY: Duration = Duration::from_secs(1);
+pub const FOLLOW_EVERY: Duration = Duration::from_millis(50);
+/// How often the list of sessions recording is read (one query): a new
+/// session's first figures wait for it.
+const LIST_EVERY: Duration = Duration::from_millis(200);
 /// Samples kept to find the live values at a stroke's end.
 const RECENT: usize = 256;
 
