@@ -273,3 +273,41 @@ fn issue17_serve_alone_follows_a_recording_in_another_process() {
     // The late consumer's REPLAY worked here too.
     assert_eq!(seen["late"].as_array().unwrap().len(), first.len());
 }
+
+#[test]
+fn issue17_record_serve_bad_input_exits_2_with_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("erglink.db");
+    for args in [
+        &["--serve", "0.0.0.0:0"][..],
+        &["--serve", "not-an-address"],
+        &["--heartbeat-interval", "1000"],
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_erglink"))
+            .env_remove("RUST_LOG")
+            .env_remove("ERGLINK_DB")
+            .arg("record")
+            .arg("--db")
+            .arg(&db)
+            .args(["-d", "sim:pm5?workout=100m", "--until", "finished"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(err.trim().lines().count(), 1, "{args:?}: {err}");
+        assert!(err.starts_with("erglink: "), "{err}");
+    }
+    // Out of range: clap's own usage error, exit 2 as well.
+    let out = Command::new(env!("CARGO_BIN_EXE_erglink"))
+        .args([
+            "record",
+            "--serve",
+            "127.0.0.1:0",
+            "--heartbeat-interval",
+            "0",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
