@@ -92,6 +92,29 @@ async fn issue17_the_live_page_shows_every_monitor_recording() {
         t.len() == 4 && t.iter().zip(&before).all(|(x, b)| x["figures"] != *b)
     })
     .await;
+    // A network blip: the page reconnects by itself (and REPLAYs any gap
+    // in `seq`; the Python consumer checks REPLAY itself).
+    browser
+        .run_js("window.erglinkLive.socket.close(); return 0;")
+        .await
+        .unwrap();
+    let mut back = Value::Null;
+    for _ in 0..POLLS {
+        back = browser
+            .run_js(
+                "return [window.erglinkLive.connects, document.getElementById('status').dataset.state];",
+            )
+            .await
+            .unwrap();
+        if back[0].as_u64() >= Some(2) && back[1] == "live" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        back[0].as_u64() >= Some(2) && back[1] == "live",
+        "not back: {back}"
+    );
     let with_trace = until(&browser, "pace traces", |t| {
         t.len() == 4 && t.iter().all(|x| x["trace"].as_u64() >= Some(15))
     })

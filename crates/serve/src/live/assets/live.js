@@ -209,6 +209,7 @@
   function connect() {
     window.erglinkLive.connects += 1;
     const ws = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/connect");
+    window.erglinkLive.socket = ws;
     let beat = null;
     ws.onmessage = async (ev) => {
       const m = JSON.parse(ev.data);
