@@ -354,6 +354,13 @@ pub fn run(a: RecordArgs) -> Result<()> {
         )
         .await;
         if let Some((done, task)) = server {
+            if publisher.dropped() > 0 {
+                tracing::warn!(
+                    "{} of {} live events were dropped: the server fell behind the recorder",
+                    publisher.dropped(),
+                    publisher.published() + publisher.dropped()
+                );
+            }
             drop(publisher);
             let _ = done.send(());
             match tokio::time::timeout(Duration::from_secs(10), task).await {
