@@ -18,7 +18,8 @@ fn reads_from_a_cursor_see_each_row_once() {
         .into_iter()
         .map(|s| s.id)
         .collect();
-    assert_eq!(recording, [other.clone(), id.clone()]);
+    // Oldest first: seed 1 starts before seed 2.
+    assert_eq!(recording, [id.clone(), other.clone()]);
     let (mut samples, mut strokes, mut curves) = (Vec::new(), Vec::new(), Vec::new());
     for step in 0..10u64 {
         writer
