@@ -30,7 +30,7 @@ enum Command {
     /// Record a simulated PM5 rowing 2000 m and summarise it: the main job on built-in data.
     Demo(cmd::demo::DemoArgs),
     /// Record every stroke and force curve of the monitors attached.
-    Record(cmd::record::RecordArgs),
+    Record(Box<cmd::record::RecordArgs>),
     /// The CSAFE codec on its own: encode, decode, list commands.
     #[command(subcommand)]
     Csafe(cmd::csafe::Cmd),
@@ -56,7 +56,7 @@ enum Command {
     Export(Box<cmd::export::ExportArgs>),
     /// Write one session's report: a self-contained HTML page with its charts and force curves.
     Report(cmd::report::ReportArgs),
-    /// Serve Terra's REST API (/v2/activity, /v2/userInfo, /v2/subscriptions) and the report pages (/, /sessions/ID, /compare) over the store.
+    /// Serve Terra's REST API (/v2/activity, /v2/userInfo, /v2/subscriptions), its streaming protocol at /connect, and the pages (/, /sessions/ID, /compare, /live) over the store.
     Serve(Box<cmd::serve::ServeArgs>),
 }
 
@@ -82,7 +82,7 @@ fn main() {
     init_logging(cli.verbose, cli.quiet);
     let result = match cli.command {
         Command::Demo(a) => cmd::demo::run(a),
-        Command::Record(a) => cmd::record::run(a),
+        Command::Record(a) => cmd::record::run(*a),
         Command::Csafe(c) => cmd::csafe::run(c),
         Command::Devices(a) => cmd::devices::run(a),
         Command::Raw(a) => cmd::raw::run(a),

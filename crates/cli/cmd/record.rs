@@ -10,7 +10,7 @@ use std::time::Duration;
 use anyhow::Result;
 use clap::Args;
 use erglink_model::{Machine, Tags};
-use erglink_recorder::{Live, Options, SessionSummary, Target, Until, record_on};
+use erglink_recorder::{Live, LivePublisher, Options, SessionSummary, Target, Until, record_on};
 use erglink_store::{Store, WriterOptions};
 use erglink_transport::DeviceSelector;
 use serde_json::json;
@@ -58,7 +58,18 @@ pub struct RecordArgs {
     /// Print a JSON summary at the end.
     #[arg(long)]
     json: bool,
+    /// Serve while recording, as `erglink serve --listen ADDR` does, with
+    /// live events straight from the recorder: Terra's streaming protocol
+    /// at /connect and the page /live. Port 0 picks a free port.
+    #[arg(long, value_name = "ADDR")]
+    serve: Option<String>,
+    #[command(flatten)]
+    access: super::serve::AccessArgs,
 }
+
+/// Live events the recorder may publish before the server reads them; a
+/// full channel drops (the recording never waits).
+const LIVE_CHANNEL: usize = 8192;
 
 /// `90s`, `10m`, `1h`, `1:30:00`, `45`, or `finished`.
 pub fn parse_until(text: &str) -> Result<Until, String> {
@@ -167,8 +178,15 @@ pub fn machine_word(m: Machine) -> &'static str {
     }
 }
 
+/// How long data waits for its commit: a standalone `erglink serve` streams
+/// what is committed, so short (the writer's own default is its cap, 250 ms).
+const COMMIT_EVERY: Duration = Duration::from_millis(100);
+
 pub fn writer_options(commit_log: Option<PathBuf>) -> Result<WriterOptions> {
-    let mut options = WriterOptions::default();
+    let mut options = WriterOptions {
+        commit_interval: COMMIT_EVERY,
+        ..WriterOptions::default()
+    };
     if let Some(path) = commit_log {
         use std::io::Write;
         let file = std::fs::OpenOptions::new()
@@ -218,6 +236,20 @@ pub fn run(a: RecordArgs) -> Result<()> {
             .collect::<Result<Vec<_>, _>>()?;
         Target::Devices(list)
     };
+    let serve = match &a.serve {
+        Some(addr) => {
+            let credentials = a.access.credentials()?;
+            Some((super::serve::listen_addr(addr, &credentials)?, credentials))
+        }
+        None if a.access.any() => {
+            return Err(Failure::bad_input(
+                "--dev-id, --api-key-* and --heartbeat-interval are serving's",
+                "record serves only with --serve ADDR",
+            )
+            .into());
+        }
+        None => None,
+    };
     let bus = crate::device::bus()?;
     let path = a.db.path()?;
     let store = Store::open(&path).map_err(|e| failure(&path, e))?;
@@ -239,6 +271,17 @@ pub fn run(a: RecordArgs) -> Result<()> {
         machine_by_serial: machines.by_serial,
         ..Options::default()
     };
+    let (publisher, live_rx) = LivePublisher::channel(LIVE_CHANNEL);
+    let mut options = options;
+    let server_config = serve.map(|(listen, credentials)| {
+        options.live_events = Some(publisher.clone());
+        let mut c = erglink_serve::Config::new(store.clone(), listen);
+        c.credentials = credentials;
+        c.live = a.access.live(erglink_serve::live::LiveSource::Recorder);
+        // The recorder's process does nothing for the REST API beforehand.
+        c.prefill_summaries = false;
+        c
+    });
     let live = Live::default();
     let stop = Arc::new(AtomicBool::new(false));
     let tty = std::io::stdout().is_terminal();
@@ -246,6 +289,24 @@ pub fn run(a: RecordArgs) -> Result<()> {
         .enable_all()
         .build()?;
     let (sessions, errors) = rt.block_on(async {
+        let server = match server_config {
+            Some(c) => {
+                let server = erglink_serve::Server::bind(c)
+                    .await
+                    .map_err(|e| Failure::failed("cannot serve", e))?;
+                eprintln!("listening on http://{}", server.local_addr());
+                server.live_events(live_rx);
+                let (done_tx, done_rx) = tokio::sync::oneshot::channel::<()>();
+                let task = tokio::spawn(server.run(async {
+                    let _ = done_rx.await;
+                }));
+                Some((done_tx, task))
+            }
+            None => {
+                drop(live_rx);
+                None
+            }
+        };
         let ctrl_c_stop = stop.clone();
         tokio::spawn(async move {
             if tokio::signal::ctrl_c().await.is_ok() {
@@ -283,7 +344,7 @@ pub fn run(a: RecordArgs) -> Result<()> {
                 }
             });
         }
-        record_on(
+        let recorded = record_on(
             bus,
             target,
             writer.clone(),
@@ -291,8 +352,25 @@ pub fn run(a: RecordArgs) -> Result<()> {
             live.clone(),
             stop.clone(),
         )
-        .await
-    });
+        .await;
+        if let Some((done, task)) = server {
+            if publisher.dropped() > 0 {
+                tracing::warn!(
+                    "{} of {} live events were dropped: the server fell behind the recorder",
+                    publisher.dropped(),
+                    publisher.published() + publisher.dropped()
+                );
+            }
+            drop(publisher);
+            let _ = done.send(());
+            match tokio::time::timeout(Duration::from_secs(10), task).await {
+                Ok(Ok(Err(e))) => tracing::warn!("serving stopped: {e}"),
+                Ok(_) => {}
+                Err(_) => tracing::warn!("the server did not stop within 10 s"),
+            }
+        }
+        Ok::<_, Failure>(recorded)
+    })?;
     stop.store(true, Ordering::Relaxed);
     Arc::try_unwrap(writer)
         .map_err(|_| {

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use anyhow::Result;
 use clap::Args;
+use erglink_serve::live::{LiveConfig, LiveSource};
 use erglink_serve::{Config, Credentials, Server};
 use erglink_webhook::{Endpoint, Users};
 
@@ -20,15 +21,8 @@ pub struct ServeArgs {
     /// a loopback address is allowed.
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
     listen: String,
-    /// The `dev-id` requests must send [default: any, once a key is set].
-    #[arg(long, value_name = "ID")]
-    dev_id: Option<String>,
-    /// The environment variable that holds the API key (`x-api-key`).
-    #[arg(long, value_name = "VAR", conflicts_with = "api_key_file")]
-    api_key_env: Option<String>,
-    /// A file that holds the API key (one trailing line break is ignored).
-    #[arg(long, value_name = "PATH")]
-    api_key_file: Option<PathBuf>,
+    #[command(flatten)]
+    access: AccessArgs,
     /// user.provider [default: ERGLINK], as `export --to webhook`.
     #[arg(long, value_name = "NAME")]
     provider: Option<String>,
@@ -51,7 +45,72 @@ pub struct ServeArgs {
     insecure_http: bool,
 }
 
-fn api_key(a: &ServeArgs) -> Result<Option<String>, Failure> {
+/// Credentials and streaming, shared by `serve` and `record --serve`.
+#[derive(Debug, Args)]
+pub struct AccessArgs {
+    /// The `dev-id` requests must send [default: any, once a key is set].
+    #[arg(long, value_name = "ID")]
+    pub dev_id: Option<String>,
+    /// The environment variable that holds the API key (`x-api-key`).
+    #[arg(long, value_name = "VAR", conflicts_with = "api_key_file")]
+    pub api_key_env: Option<String>,
+    /// A file that holds the API key (one trailing line break is ignored).
+    #[arg(long, value_name = "PATH")]
+    pub api_key_file: Option<PathBuf>,
+    /// The heartbeat interval streaming clients are told in HELLO, ms
+    /// [default: 40000, as Terra's].
+    #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u64).range(1..=3_600_000))]
+    pub heartbeat_interval: Option<u64>,
+}
+
+impl AccessArgs {
+    /// Whether any of them was given.
+    pub fn any(&self) -> bool {
+        self.dev_id.is_some()
+            || self.api_key_env.is_some()
+            || self.api_key_file.is_some()
+            || self.heartbeat_interval.is_some()
+    }
+
+    /// The credentials, with the key read from where the flags say.
+    pub fn credentials(&self) -> Result<Credentials, Failure> {
+        Ok(Credentials {
+            dev_id: self.dev_id.clone(),
+            api_key: api_key(self)?,
+        })
+    }
+
+    /// Streaming's settings.
+    pub fn live(&self, source: LiveSource) -> LiveConfig {
+        LiveConfig {
+            heartbeat_interval_ms: self
+                .heartbeat_interval
+                .unwrap_or(erglink_serve::live::DEFAULT_HEARTBEAT_MS),
+            source,
+            ..LiveConfig::default()
+        }
+    }
+}
+
+/// `--listen`/`--serve` as an address; without a key only loopback.
+pub fn listen_addr(text: &str, credentials: &Credentials) -> Result<SocketAddr, Failure> {
+    let listen: SocketAddr = text.parse().map_err(|_| {
+        Failure::bad_input(
+            format!("bad listening address `{text}`"),
+            "expected HOST:PORT, such as 127.0.0.1:8080",
+        )
+    })?;
+    if !credentials.required() && !listen.ip().is_loopback() {
+        return Err(Failure::bad_input(
+            format!("refusing to listen on {listen}"),
+            "no API key is configured, and anyone on the network could read the store",
+        )
+        .hint("Listen on 127.0.0.1, or set a key with --api-key-env VAR or --api-key-file PATH"));
+    }
+    Ok(listen)
+}
+
+fn api_key(a: &AccessArgs) -> Result<Option<String>, Failure> {
     let bad = |why: String| {
         Failure::bad_input("cannot read the API key", why)
             .hint("Pass --api-key-env VAR or --api-key-file PATH")
@@ -97,24 +156,8 @@ fn webhook(a: &ServeArgs, users: &Users) -> Result<Option<erglink_webhook::Confi
 }
 
 pub fn run(a: ServeArgs) -> Result<()> {
-    let listen: SocketAddr = a.listen.parse().map_err(|_| {
-        Failure::bad_input(
-            format!("bad --listen `{}`", a.listen),
-            "expected HOST:PORT, such as 127.0.0.1:8080",
-        )
-    })?;
-    let credentials = Credentials {
-        dev_id: a.dev_id.clone(),
-        api_key: api_key(&a)?,
-    };
-    if !credentials.required() && !listen.ip().is_loopback() {
-        return Err(Failure::bad_input(
-            format!("refusing to listen on {listen}"),
-            "no API key is configured, and anyone on the network could read the store",
-        )
-        .hint("Listen on 127.0.0.1, or set a key with --api-key-env VAR or --api-key-file PATH")
-        .into());
-    }
+    let credentials = a.access.credentials()?;
+    let listen = listen_addr(&a.listen, &credentials)?;
     let provider = a
         .provider
         .clone()
@@ -133,6 +176,7 @@ pub fn run(a: ServeArgs) -> Result<()> {
     config.credentials = credentials;
     config.users = users;
     config.webhook = webhook;
+    config.live = a.access.live(LiveSource::FollowStore);
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;

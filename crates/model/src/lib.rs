@@ -39,6 +39,7 @@
 
 mod codes;
 mod id;
+mod live;
 mod monitor;
 mod record;
 mod session;
@@ -48,6 +49,7 @@ pub use codes::{
     Direction, ExportState, GapKind, Machine, PmModel, SessionState, Source, SplitKind,
 };
 pub use id::{SessionId, SessionIdError};
+pub use live::{LiveData, LiveEvent, LiveSession};
 pub use monitor::{MonitorInfo, ReportSize};
 pub use record::{Exchange, ForceCurve, Gap, Sample, Split, Stroke};
 pub use session::{

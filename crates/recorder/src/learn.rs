@@ -82,6 +82,10 @@ impl<T: Transport> MonitorRecorder<T> {
         };
         let keep = self.options.raw_log.then_some(&mut self.kept);
         let polled = poll(&mut self.link, std::slice::from_ref(frame), keep);
+        if polled.received_ns.is_some() && self.options.live_events.is_some() {
+            // The last split is this reply's.
+            self.replied_at = Some(std::time::Instant::now());
+        }
         for ex in self.kept.drain(..) {
             a.rec
                 .log_exchange(crate::lifecycle::raw(&ex, a.rec.start_ns));

@@ -2,8 +2,8 @@
 
 use erglink_csafe::command::{PmGetWorkoutDuration, PmGetWorkoutType};
 use erglink_model::{
-    Direction, Exchange as RawExchange, MonitorInfo, NewSession, PmModel, ReportSize, SessionEnd,
-    SessionState, Source, Telemetry, UtcNanos, Workout, WorkoutDuration,
+    Direction, Exchange as RawExchange, LiveData, LiveSession, MonitorInfo, NewSession, PmModel,
+    ReportSize, SessionEnd, SessionState, Source, Telemetry, UtcNanos, Workout, WorkoutDuration,
 };
 use erglink_pm::{Exchange, Identity};
 use erglink_store::{Batch, Writer};
@@ -15,6 +15,7 @@ use crate::error::RecorderError;
 use crate::machine::MachineSource;
 use crate::options::SessionSummary;
 use crate::poller::MonitorRecorder;
+use crate::publish::SessionFeed;
 use crate::reading::Reading;
 use crate::session::Recording;
 use crate::telemetry::TelemetryBase;
@@ -32,6 +33,8 @@ pub(crate) struct Active {
     pub last_drive_end_ns: Option<u64>,
     /// Polls that wanted the statistics, when those take an exchange of their own.
     pub stats_wanted: u32,
+    /// Where its live events go.
+    pub feed: SessionFeed,
     last_sample_ns: Option<u64>,
     longest_gap_ns: u64,
     exchanges: u64,
@@ -191,16 +194,31 @@ impl<T: Transport> MonitorRecorder<T> {
             );
         }
         let started_at = wall_clock();
+        let utc_offset_s = local_offset_s();
         let id = writer.begin_session(NewSession {
             source: self.source(),
             monitor: self.identity.as_ref().map(monitor_info),
             machine: self.machine,
             machine_assumed: self.machine_source == MachineSource::Assumed,
             started_at,
-            utc_offset_s: local_offset_s(),
-            workout,
+            utc_offset_s,
+            workout: workout.clone(),
             tags: self.options.tags.clone(),
         })?;
+        let feed = SessionFeed::new(
+            LiveSession {
+                id: id.clone(),
+                serial: self.name(),
+                station: self.options.tags.station.clone(),
+                athlete: self.options.tags.athlete.clone(),
+                machine: self.machine,
+                workout,
+                started_at,
+                utc_offset_s,
+            },
+            self.options.live_events.clone(),
+        );
+        feed.send(0, LiveData::SessionStart, self.replied_at);
         tracing::info!("{}: session {id} started", self.name());
         self.update_live(|l| l.session = Some(id.to_string()));
         self.last_session_start = Some(t);
@@ -212,10 +230,21 @@ impl<T: Transport> MonitorRecorder<T> {
             draining: None,
             last_drive_end_ns: None,
             stats_wanted: 0,
+            feed,
             last_sample_ns: None,
             longest_gap_ns: 0,
             exchanges: 0,
         })
+    }
+
+    /// Publishes what the session gained since the last time, if anything listens.
+    pub(crate) fn publish_live(&self, a: &mut Active) {
+        if !a.feed.on() {
+            return;
+        }
+        for (elapsed_ns, data) in a.rec.new_live() {
+            a.feed.send(elapsed_ns, data, self.replied_at);
+        }
     }
 
     /// Closes a session at `t`.
@@ -234,8 +263,10 @@ impl<T: Transport> MonitorRecorder<T> {
             a.rec.drains_lost += 1;
             a.rec.force_curve(d.index, curve.finish());
         }
+        a.rec.close(t, workout_finished);
+        self.publish_live(&mut a);
         let s = &mut a.rec;
-        let batch: Batch = s.finish(t, workout_finished);
+        let batch: Batch = s.take_batch();
         if batch.rows() > 0 {
             writer.send(&s.id, batch)?;
         }
@@ -263,6 +294,11 @@ impl<T: Transport> MonitorRecorder<T> {
             s.strokes
         );
         self.update_live(|l| l.session = None);
+        a.feed.send(
+            duration_ns,
+            LiveData::SessionEnd(SessionState::Complete),
+            self.replied_at,
+        );
         Ok(SessionSummary {
             id: s.id.clone(),
             samples: s.samples,

@@ -3,6 +3,8 @@
 use erglink_model::{Adaptation, Machine, Tags};
 use erglink_transport::TransportError;
 
+use crate::publish::LivePublisher;
+
 /// When recording stops.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Until {
@@ -35,6 +37,8 @@ pub struct Options {
     /// The machine of one monitor, by serial: `record --machine SERIAL=MACHINE`.
     /// Takes precedence over `machine`.
     pub machine_by_serial: Vec<(String, Machine)>,
+    /// Where live events go (`record --serve`); none: nothing is built.
+    pub live_events: Option<LivePublisher>,
 }
 
 impl Default for Options {
@@ -48,6 +52,7 @@ impl Default for Options {
             reconnect_every_ns: 1_000_000_000,
             machine: None,
             machine_by_serial: Vec::new(),
+            live_events: None,
         }
     }
 }

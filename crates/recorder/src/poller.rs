@@ -62,6 +62,8 @@ pub struct MonitorRecorder<T> {
     last_rate: Option<u8>,
     /// The workout the PM holds (type, target), asked between sessions.
     pub(crate) workout_info: (Option<u8>, Option<erglink_model::WorkoutDuration>),
+    /// When the last reply arrived, for the live events it brings.
+    pub(crate) replied_at: Option<std::time::Instant>,
 }
 
 pub(crate) fn workout_over(state: u8) -> bool {
@@ -123,6 +125,7 @@ impl<T: Transport> MonitorRecorder<T> {
             kept: Vec::new(),
             last_rate: None,
             workout_info: (None, None),
+            replied_at: None,
         }
     }
 
@@ -211,6 +214,9 @@ impl<T: Transport> MonitorRecorder<T> {
                 last_poll_ns = Some(self.now_ns());
             }
             let polled = self.poll_once(active.as_mut());
+            if polled.received_ns.is_some() && self.options.live_events.is_some() {
+                self.replied_at = Some(std::time::Instant::now());
+            }
             if let Some(e) = &polled.failed {
                 let e = e.clone();
                 self.transport_failed(&e, active.as_mut(), stop);
@@ -355,6 +361,7 @@ impl<T: Transport> MonitorRecorder<T> {
         if let Some((time, dist)) = polled.split {
             self.take_split(a, t, time, dist);
         }
+        self.publish_live(a);
         if let Some(b) = a.rec.due_batch(t) {
             writer.send(&a.rec.id, b)?;
         }

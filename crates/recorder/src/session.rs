@@ -3,7 +3,9 @@
 
 use erglink_csafe::WorkoutState;
 use erglink_csafe::command::StrokeStats;
-use erglink_model::{ForceCurve, Gap, GapKind, Sample, SessionId, Split, SplitKind, UtcNanos};
+use erglink_model::{
+    ForceCurve, Gap, GapKind, LiveData, Sample, SessionId, Split, SplitKind, UtcNanos,
+};
 use erglink_store::Batch;
 
 use crate::reading::Reading;
@@ -11,9 +13,10 @@ use crate::stroke_log::StrokeLog;
 use crate::stroke_stats::Placement;
 
 /// How often a batch goes to the writer, on the transport's clock: the
-/// writer commits at least every 250 ms, so data is never older than about
-/// half a second when a crash comes.
-const FLUSH_EVERY_NS: u64 = 200_000_000;
+/// writer commits at least every 250 ms (`record`: every 100 ms), so data is
+/// never older than about a third of a second when a crash comes, nor when
+/// `erglink serve` in another process reads it for streaming.
+const FLUSH_EVERY_NS: u64 = 100_000_000;
 
 #[derive(Clone, Copy, Debug, Default)]
 struct Averages {
@@ -90,6 +93,8 @@ pub struct Recording {
     resting: Option<Resting>,
     work_state: Option<u8>,
     gap_open: Option<u64>,
+    /// How much of the batch was published live: samples, strokes, curves, splits.
+    published: [usize; 4],
 }
 
 impl Recording {
@@ -121,6 +126,7 @@ impl Recording {
             resting: None,
             work_state: None,
             gap_open: None,
+            published: [0; 4],
         }
     }
 
@@ -340,12 +346,70 @@ impl Recording {
             return None;
         }
         self.last_flush_ns = t_ns;
-        Some(std::mem::take(&mut self.batch))
+        Some(self.take_batch())
+    }
+
+    /// The batch so far, emptied.
+    pub fn take_batch(&mut self) -> Batch {
+        self.published = [0; 4];
+        std::mem::take(&mut self.batch)
+    }
+
+    /// What the batch gained since the last call, as live events with the
+    /// transport time each happened at; a stroke with the live values of
+    /// the latest sample (the one that completed it).
+    pub fn new_live(&mut self) -> Vec<(u64, LiveData)> {
+        let b = &self.batch;
+        let [samples, strokes, curves, splits] = self.published;
+        let mut out = Vec::new();
+        out.extend(
+            b.samples[samples..]
+                .iter()
+                .map(|s| (s.elapsed_ns, LiveData::Sample(*s))),
+        );
+        let last = self.last;
+        out.extend(b.strokes[strokes..].iter().map(|s| {
+            (
+                last.elapsed_ns,
+                LiveData::Stroke {
+                    stroke: *s,
+                    pace_cs_per_500m: last.pace_cs_per_500m,
+                    power_w: last.power_w,
+                    rate_spm: last.rate_spm,
+                    distance_dm: last.distance_dm,
+                },
+            )
+        }));
+        out.extend(
+            b.force_curves[curves..]
+                .iter()
+                .map(|c| (last.elapsed_ns, LiveData::ForceCurve(c.clone()))),
+        );
+        out.extend(
+            b.splits[splits..]
+                .iter()
+                .map(|s| (s.end_ns, LiveData::Split(*s))),
+        );
+        self.published = [
+            b.samples.len(),
+            b.strokes.len(),
+            b.force_curves.len(),
+            b.splits.len(),
+        ];
+        out
     }
 
     /// Closes what is open; the last batch. An interval workout's last
     /// interval has no rest; a gap that never closed stays open.
+    #[cfg(test)]
     pub fn finish(&mut self, t_ns: u64, workout_ended: bool) -> Batch {
+        self.close(t_ns, workout_ended);
+        self.take_batch()
+    }
+
+    /// Closes what is open, into the batch ([`Recording::finish`] without
+    /// taking it, so that what closing added can be published first).
+    pub fn close(&mut self, t_ns: u64, workout_ended: bool) {
         let rel = self.rel(t_ns);
         self.strokes +=
             self.strokes_log
@@ -364,7 +428,6 @@ impl Recording {
                 to_ns: None,
             });
         }
-        std::mem::take(&mut self.batch)
     }
 }
 

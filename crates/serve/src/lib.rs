@@ -39,6 +39,7 @@ mod activity;
 pub mod auth;
 mod error;
 mod limits;
+pub mod live;
 pub mod pages;
 mod prefill;
 pub mod problem;

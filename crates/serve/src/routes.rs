@@ -38,6 +38,7 @@ pub(crate) fn service(
         .route("/assets/uplot.css", get(pages::uplot_css))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(app.clone(), guard))
+        .merge(crate::live::routes(app.clone()))
         .layer(RequestBodyLimitLayer::new(limits.max_body))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,

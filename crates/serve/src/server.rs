@@ -8,6 +8,7 @@ use erglink_store::Store;
 use erglink_webhook::Users;
 use tokio::net::TcpListener;
 
+use crate::live::{Hub, LiveConfig, LiveState};
 use crate::webhook_queue::WebhookQueue;
 use crate::{Credentials, Error, Limits, Result, routes};
 
@@ -28,6 +29,8 @@ pub struct Config {
     pub limits: Limits,
     /// Fill the summary cache for older sessions at start (default true).
     pub prefill_summaries: bool,
+    /// Streaming at `/connect` and the page `/live`.
+    pub live: LiveConfig,
 }
 
 impl Config {
@@ -41,6 +44,7 @@ impl Config {
             webhook: None,
             limits: Limits::default(),
             prefill_summaries: true,
+            live: LiveConfig::default(),
         }
     }
 }
@@ -53,6 +57,7 @@ pub(crate) struct App {
     pub users: Users,
     pub webhook: Option<WebhookQueue>,
     pub limits: Limits,
+    pub live: Arc<LiveState>,
 }
 
 /// A bound server, not yet answering.
@@ -82,12 +87,19 @@ impl Server {
         if config.prefill_summaries {
             crate::prefill::spawn(config.store.clone());
         }
+        let live = LiveState::start(
+            config.live,
+            config.credentials.clone(),
+            config.users.clone(),
+            &config.store,
+        );
         let app = Arc::new(App {
             store: config.store,
             credentials: config.credentials,
             users: config.users,
             webhook,
             limits: config.limits,
+            live,
         });
         Ok(Self { listener, app })
     }
@@ -99,15 +111,40 @@ impl Server {
             .expect("a bound listener has an address")
     }
 
-    /// Answers until `shutdown` completes, then finishes the requests in flight.
+    /// Streams the recorder's live events (`record --serve`) until the
+    /// channel closes.
+    pub fn live_events(&self, rx: tokio::sync::mpsc::Receiver<erglink_model::LiveEvent>) {
+        self.app.live.feed(rx);
+    }
+
+    /// The streaming hub: its counters and latency percentiles.
+    pub fn hub(&self) -> Arc<Hub> {
+        self.app.live.hub.clone()
+    }
+
+    /// Answers until `shutdown` completes, then closes the streaming
+    /// sockets (1000) and finishes the requests in flight.
     pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<()> {
+        let hub = self.app.live.hub.clone();
+        let closed = hub.clone();
         let service = routes::service(self.app);
         axum::serve(
             self.listener,
             axum::ServiceExt::<Request>::into_make_service(service),
         )
-        .with_graceful_shutdown(shutdown)
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            closed.close_all();
+        })
         .await?;
+        // Upgraded sockets outlive the server's connections: give their
+        // close frames a moment to leave.
+        for _ in 0..40 {
+            if hub.stats().consumers == 0 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
         Ok(())
     }
 }

@@ -159,6 +159,23 @@ impl Reader {
             .collect()
     }
 
+    /// The sessions being recorded now (by a live writer, or one that
+    /// crashed since the store was opened), oldest first.
+    pub fn sessions_recording(&self) -> Result<Vec<Session>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {SESSION_COLUMNS} WHERE s.state = 0 ORDER BY s.started_ns, s.id"
+        ))?;
+        let mut rows = stmt.query([])?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next()? {
+            out.push(session_from_row(row)?);
+        }
+        drop(rows);
+        out.into_iter()
+            .map(|(key, s)| self.with_adaptations(key, s))
+            .collect()
+    }
+
     fn with_adaptations(&self, key: i64, mut s: Session) -> Result<Session> {
         let mut stmt = self.conn.prepare_cached(ADAPTATIONS)?;
         s.telemetry.adaptations = stmt
@@ -271,6 +288,24 @@ impl Reader {
                 complete: r.get(2)?,
             })
         })
+    }
+
+    /// The session's samples from the `from`-th on (0-based, in arrival
+    /// order): a session being recorded is followed with it.
+    pub fn samples_from(&self, id: &SessionId, from: u64) -> Result<Rows<'_, Sample>> {
+        let key = self.key(id)?;
+        let from = i64::try_from(from.min(u64::from(u32::MAX))).unwrap_or(i64::MAX);
+        Ok(Rows::on(&self.conn, key, SAMPLES, sample_from_row).after((key << 32) + from - 1))
+    }
+
+    /// The session's strokes from index `from` on.
+    pub fn strokes_from(&self, id: &SessionId, from: u32) -> Result<Rows<'_, Stroke>> {
+        Ok(self.strokes(id)?.after(i64::from(from) - 1))
+    }
+
+    /// The session's force curves from stroke `from` on.
+    pub fn force_curves_from(&self, id: &SessionId, from: u32) -> Result<Rows<'_, ForceCurve>> {
+        Ok(self.force_curves(id)?.after(i64::from(from) - 1))
     }
 
     /// The session's splits, then its intervals, each by index.
@@ -399,6 +434,12 @@ impl<'r, T> Rows<'r, T> {
             page: VecDeque::new(),
             done: false,
         }
+    }
+
+    /// Starts after page key `key` (keys are each query's last column).
+    fn after(mut self, key: i64) -> Self {
+        self.after = key;
+        self
     }
 
     fn fetch(&mut self) -> Result<()> {
