@@ -126,7 +126,24 @@ def stream(addr, sessions):
                 late_first_live = live[0]
                 late.ws.send(json.dumps({"op": 7, "d": {"after": 0, "before": late_first_live}}))
     if late is not None:
-        late.poll(1.0)
+        # The late consumer reads in short turns and falls behind; it reads
+        # on until it too has seen every session end.
+        patience = time.monotonic() + 30
+        while late.ended() < sessions and time.monotonic() < patience and late.poll(0.2):
+            pass
+        late.poll(0.5)
+        # A consumer that fell too far behind lost dispatches (a jump in
+        # seq), as the protocol allows: REPLAY fills each one it missed.
+        out["late_gaps_replayed"] = 0
+        for _ in range(3):
+            have = {d["seq"] for d in late.dispatches}
+            missing = sorted({d["seq"] for d in first.dispatches} - have)
+            if not missing:
+                break
+            out["late_gaps_replayed"] += len(missing)
+            for m in missing:
+                late.ws.send(json.dumps({"op": 7, "d": {"after": m - 1, "before": m + 1}}))
+            late.poll(1.0)
     out["first"] = first.dispatches
     out["acks"] = first.acks
     out["heartbeats"] = first.heartbeats
