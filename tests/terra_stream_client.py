@@ -120,7 +120,7 @@ def stream(addr, sessions):
             # A consumer that joins late: it asks for what it missed.
             late = Consumer(addr, token(addr))
         if late is not None:
-            late.poll(0.05)
+            late.poll(0.2)
             live = [d["seq"] for d in late.dispatches]
             if late_first_live is None and live:
                 late_first_live = live[0]
@@ -135,15 +135,19 @@ def stream(addr, sessions):
         # A consumer that fell too far behind lost dispatches (a jump in
         # seq), as the protocol allows: REPLAY fills each one it missed.
         out["late_gaps_replayed"] = 0
-        for _ in range(3):
+        for _ in range(3 if late.closed is None else 0):
             have = {d["seq"] for d in late.dispatches}
             missing = sorted({d["seq"] for d in first.dispatches} - have)
             if not missing:
                 break
             out["late_gaps_replayed"] += len(missing)
-            for m in missing:
-                late.ws.send(json.dumps({"op": 7, "d": {"after": m - 1, "before": m + 1}}))
-            late.poll(1.0)
+            try:
+                for m in missing:
+                    late.ws.send(json.dumps({"op": 7, "d": {"after": m - 1, "before": m + 1}}))
+            except ConnectionClosed:
+                break
+            if not late.poll(1.0):
+                break
     out["first"] = first.dispatches
     out["acks"] = first.acks
     out["heartbeats"] = first.heartbeats

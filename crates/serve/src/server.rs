@@ -127,6 +127,7 @@ impl Server {
     pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<()> {
         let hub = self.app.live.hub.clone();
         let closed = hub.clone();
+        let live = self.app.live.clone();
         let service = routes::service(self.app);
         axum::serve(
             self.listener,
@@ -134,6 +135,8 @@ impl Server {
         )
         .with_graceful_shutdown(async move {
             shutdown.await;
+            // Consumers get every event the recorder published before it stopped.
+            live.fed(std::time::Duration::from_secs(2)).await;
             closed.close_all();
         })
         .await?;

@@ -86,6 +86,9 @@ pub(crate) struct LiveState {
     pub credentials: Credentials,
     pub config: LiveConfig,
     pub users: Users,
+    /// The task numbering the recorder's events: at shutdown the sockets
+    /// close only once it has numbered the last of them.
+    pub feeding: std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
 }
 
 impl LiveState {
@@ -101,6 +104,7 @@ impl LiveState {
             credentials,
             config,
             users,
+            feeding: std::sync::Mutex::new(None),
         });
         if config.source == LiveSource::FollowStore {
             follow::spawn(store.clone(), state.hub.clone(), state.users.clone());
@@ -112,13 +116,27 @@ impl LiveState {
     pub fn feed(&self, mut rx: mpsc::Receiver<LiveEvent>) {
         let hub = self.hub.clone();
         let mut framer = Framer::new(self.users.clone());
-        tokio::spawn(async move {
+        let task = tokio::spawn(async move {
             while let Some(e) = rx.recv().await {
                 for o in framer.frames(&e) {
                     hub.publish(o);
                 }
             }
         });
+        *self.feeding.lock().unwrap_or_else(|p| p.into_inner()) = Some(task);
+    }
+
+    /// Waits, up to `limit`, for the recorder's last events to be numbered
+    /// (its channel closes when the recorder is done).
+    pub async fn fed(&self, limit: Duration) {
+        let task = self
+            .feeding
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
+        if let Some(task) = task {
+            let _ = tokio::time::timeout(limit, task).await;
+        }
     }
 }
 

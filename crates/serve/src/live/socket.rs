@@ -105,6 +105,20 @@ async fn write(
                 }
             }
             Ctl::Close(code, reason) => {
+                // What was numbered for this consumer before the close goes
+                // out first: a server stopping loses no consumer its tail.
+                if let Some(s) = sub.as_mut() {
+                    while let Ok(d) = s.rx.try_recv() {
+                        if sink
+                            .feed(Message::Text(d.text.to_string().into()))
+                            .await
+                            .is_err()
+                        {
+                            return;
+                        }
+                        state.hub.sent(&d);
+                    }
+                }
                 let frame = CloseFrame {
                     code,
                     reason: reason.into(),
