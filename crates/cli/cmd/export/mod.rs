@@ -148,6 +148,30 @@ fn options(a: &ExportArgs) -> Result<(Format, FileOptions), Failure> {
     ))
 }
 
+/// A destination that is not a folder of files refuses the file-only
+/// options; `gets` says what it receives instead.
+fn refuse_file_options(a: &ExportArgs, gets: &str) -> Result<(), Failure> {
+    if let Some(f) = a
+        .format
+        .as_deref()
+        .filter(|f| !f.eq_ignore_ascii_case("terra"))
+    {
+        return Err(Failure::bad_input(
+            format!("--format {f} does not apply"),
+            gets,
+        ));
+    }
+    for (set, flag) in [(a.ndjson, "--ndjson"), (a.force, "--force")] {
+        if set {
+            return Err(Failure::bad_input(
+                format!("{flag} does not apply"),
+                "it is for --to file:DIR",
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn why(e: &Error) -> String {
     match e {
         Error::Exists(_) => format!("{e}; pass --force to replace it"),

@@ -118,24 +118,10 @@ mod tokio_postgres_code {
 }
 
 fn config(a: &ExportArgs, url: &str) -> Result<(Config, String), Failure> {
-    if let Some(f) = a
-        .format
-        .as_deref()
-        .filter(|f| !f.eq_ignore_ascii_case("terra"))
-    {
-        return Err(Failure::bad_input(
-            format!("--format {f} does not apply"),
-            "PostgreSQL gets the tables and each session's Terra activity",
-        ));
-    }
-    for (set, flag) in [(a.ndjson, "--ndjson"), (a.force, "--force")] {
-        if set {
-            return Err(Failure::bad_input(
-                format!("{flag} does not apply"),
-                "it is for --to file:DIR",
-            ));
-        }
-    }
+    super::refuse_file_options(
+        a,
+        "PostgreSQL gets the tables and each session's Terra activity",
+    )?;
     if let Some(flag) = a.webhook.webhook_only() {
         return Err(Failure::bad_input(
             format!("{flag} does not apply"),

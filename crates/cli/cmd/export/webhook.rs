@@ -158,24 +158,7 @@ fn config(a: &ExportArgs, url: &str) -> Result<Config, Failure> {
     let w = &a.webhook;
     let what = format!("cannot export to `webhook:{url}`");
     a.postgres.refuse_for("--to webhook:URL")?;
-    if let Some(f) = a
-        .format
-        .as_deref()
-        .filter(|f| !f.eq_ignore_ascii_case("terra"))
-    {
-        return Err(Failure::bad_input(
-            format!("--format {f} does not apply"),
-            "a webhook gets Terra JSON",
-        ));
-    }
-    for (set, flag) in [(a.ndjson, "--ndjson"), (a.force, "--force")] {
-        if set {
-            return Err(Failure::bad_input(
-                format!("{flag} does not apply"),
-                "it is for --to file:DIR",
-            ));
-        }
-    }
+    super::refuse_file_options(a, "a webhook gets Terra JSON")?;
     let endpoint = Endpoint::parse(url, w.insecure_http).map_err(|e| match e {
         Error::Insecure(_) => Failure::bad_input(&what, e)
             .hint("Use https, or pass --insecure-http if the network is yours"),
