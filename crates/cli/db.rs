@@ -66,6 +66,14 @@ pub fn open_existing(path: &Path) -> Result<Option<Store>, Failure> {
     }
 }
 
+/// Opens the database a command naming a session reads: none is bad input.
+pub fn open_for_session(path: &Path) -> Result<Store, Failure> {
+    open_existing(path)?.ok_or_else(|| {
+        let why = format!("there is no database at {}", path.display());
+        Failure::bad_input("no such session", why).hint("Record a session first, or pass --db PATH")
+    })
+}
+
 /// A store error as a one-line failure with the right exit code.
 pub fn failure(path: &Path, e: Error) -> Failure {
     let what = format!("cannot use the database {}", path.display());

@@ -27,12 +27,7 @@ pub struct ReportArgs {
 
 pub fn run(a: ReportArgs) -> Result<()> {
     let path = a.db.path()?;
-    let Some(store) = db::open_existing(&path)? else {
-        let why = format!("there is no database at {}", path.display());
-        return Err(Failure::bad_input("no such session", why)
-            .hint("Record a session first, or pass --db PATH")
-            .into());
-    };
+    let store = db::open_for_session(&path)?;
     let fail = |e| db::failure(&path, e);
     let r = store.reader().map_err(fail)?;
     let id = r.resolve(&a.session).map_err(fail)?;

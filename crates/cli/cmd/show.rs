@@ -10,7 +10,6 @@ use erglink_store::{Reader, Rows};
 use serde_json::{Map, Value as Json};
 
 use crate::db::{self, DbArgs};
-use crate::error::Failure;
 use crate::output::Stream;
 use crate::session_render::{
     curve_json, device_text, duration_target_text, duration_text, gap_json, machine_text,
@@ -33,12 +32,7 @@ pub struct ShowArgs {
 
 pub fn run(a: ShowArgs) -> Result<()> {
     let path = a.db.path()?;
-    let Some(store) = db::open_existing(&path)? else {
-        let why = format!("there is no database at {}", path.display());
-        return Err(Failure::bad_input("no such session", why)
-            .hint("Record a session first, or pass --db PATH")
-            .into());
-    };
+    let store = db::open_for_session(&path)?;
     let fail = |e| db::failure(&path, e);
     let r = store.reader().map_err(fail)?;
     let id = r.resolve(&a.session).map_err(fail)?;
